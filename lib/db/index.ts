@@ -1,0 +1,10 @@
+/** solohub/db: the server, the layout, one connection service per role, provisioning. */
+export * from "./Cluster.ts"
+export * from "./Connections.ts"
+export * from "./errors.ts"
+export * from "./Layout.ts"
+export * as Migrations from "./Migrations.ts"
+export * from "./Privileges.ts"
+export * from "./Provision.ts"
+export * from "./Urls.ts"
+export * as EmbeddedServer from "./EmbeddedServer.ts"

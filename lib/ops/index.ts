@@ -1,0 +1,3 @@
+/** solohub/ops: the task ledger. */
+export * from "./errors.ts"
+export * from "./TaskLedger.ts"

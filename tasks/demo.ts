@@ -1,0 +1,38 @@
+/**
+ * `npm run demo`: the whole system on the embedded default. Starts (or reuses)
+ * the embedded PostgreSQL, provisions the layout, and shows what is there.
+ */
+import { Console, Effect } from "effect"
+import * as Task from "../lib/cli/Task.ts"
+import { Cluster } from "../lib/db/Cluster.ts"
+import { Admin } from "../lib/db/Connections.ts"
+import { describeLayout } from "../lib/db/Describe.ts"
+import { provisionAndReport } from "../lib/db/Provision.ts"
+
+const demo = Task.make(
+  "demo",
+  {},
+  {
+    description: "Run solohub end to end on the embedded PostgreSQL and show what it did.",
+    ledger: "admin",
+    layer: () => Admin.layer
+  },
+  () =>
+    Effect.gen(function*() {
+      const cluster = yield* Cluster
+      yield* Console.log(
+        cluster.embedded
+          ? `PostgreSQL: embedded, 127.0.0.1:${cluster.port} (data under .solohub/)`
+          : `PostgreSQL: ${cluster.host}:${cluster.port} (from SOLOHUB_ADMIN_URL)`
+      )
+      const report = yield* provisionAndReport()
+      yield* Console.log(
+        `\nProvisioning: ${report.changes.length === 0 ? "nothing to change" : `${report.changes.length} changes`}, ` +
+          `${report.migrationsApplied.length} migrations applied`
+      )
+      yield* Console.log(yield* describeLayout)
+      yield* Console.log("\nConnect as the assistant:  psql \"$(npm run -s db -- url mcp_ro)\"")
+    })
+)
+
+Task.main(demo, { logTo: "stderr" })
