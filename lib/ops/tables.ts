@@ -1,0 +1,65 @@
+/** The `ops` tables of the foundation: the migration ledger and the task ledger. */
+import { Schema } from "effect"
+import * as Table from "../pii/Table.ts"
+
+const schemaMigrationsRow = Schema.Struct({
+  id: Schema.Number,
+  name: Schema.String,
+  checksum: Schema.String,
+  applied_at: Schema.DateFromSelf
+})
+
+const schemaMigrations = (database: Table.DatabaseKind) =>
+  Table.make({
+    database,
+    schema: "ops",
+    name: "schema_migrations",
+    description: "Migrations applied to this database, with the SHA-256 of each file.",
+    row: schemaMigrationsRow,
+    key: ["id"]
+  })
+
+export const taskRuns = Table.make({
+  database: "hub",
+  schema: "ops",
+  name: "task_runs",
+  description: "One row per task run: what ran, with which arguments (secrets redacted), how it ended.",
+  row: Schema.Struct({
+    id: Schema.NumberFromString,
+    task: Schema.String,
+    args: Schema.Unknown,
+    status: Schema.Literal("running", "succeeded", "failed", "skipped"),
+    started_at: Schema.DateFromSelf,
+    finished_at: Schema.NullOr(Schema.DateFromSelf),
+    rows_touched: Schema.NumberFromString,
+    warnings: Schema.Unknown,
+    error: Schema.NullOr(Schema.String),
+    host: Schema.String,
+    pid: Schema.Number
+  }),
+  key: ["id"]
+})
+
+export const errors = Table.make({
+  database: "hub",
+  schema: "ops",
+  name: "errors",
+  description: "Failures reported by tasks, with redacted context.",
+  row: Schema.Struct({
+    id: Schema.NumberFromString,
+    run_id: Schema.NullOr(Schema.NumberFromString),
+    task: Schema.String,
+    occurred_at: Schema.DateFromSelf,
+    error_tag: Schema.String,
+    message: Schema.String,
+    context: Schema.Unknown
+  }),
+  key: ["id"]
+})
+
+export const opsTables: ReadonlyArray<Table.AnyTable> = [
+  schemaMigrations("hub"),
+  schemaMigrations("product"),
+  taskRuns,
+  errors
+]
