@@ -5,7 +5,9 @@
  */
 import { opsTables } from "./ops/tables.ts"
 import type { AnyTable } from "./pii/Table.ts"
+import { warehouseTables } from "./warehouse/tables.ts"
 
 export const allTables: ReadonlyArray<AnyTable> = [
-  ...opsTables
+  ...opsTables,
+  ...warehouseTables
 ]

@@ -8,6 +8,7 @@ import { Cluster } from "../lib/db/Cluster.ts"
 import { Admin } from "../lib/db/Connections.ts"
 import { describeLayout } from "../lib/db/Describe.ts"
 import { provisionAndReport } from "../lib/db/Provision.ts"
+import { audit } from "../security/Audit.ts"
 
 const demo = Task.make(
   "demo",
@@ -31,6 +32,13 @@ const demo = Task.make(
           `${report.migrationsApplied.length} migrations applied`
       )
       yield* Console.log(yield* describeLayout)
+      const audited = yield* audit()
+      const failed = audited.checks.filter((c) => c.status !== "pass")
+      yield* Console.log(
+        `\nSecurity audit: ${audited.checks.length - failed.length}/${audited.checks.length} checks passed, ` +
+          `${audited.controls.filter((c) => c.status === "proven").length}/${audited.controls.length} controls proven` +
+          (failed.length > 0 ? ` — FAILED: ${failed.map((c) => c.id).join(", ")} (run \`npm run audit\`)` : "")
+      )
       yield* Console.log("\nConnect as the assistant:  psql \"$(npm run -s db -- url mcp_ro)\"")
     })
 )

@@ -10,6 +10,8 @@ import { ClusterError } from "../db/errors.ts"
 
 export interface LocalSecrets {
   readonly superuserPassword: Redacted.Redacted<string>
+  /** The embedded default's pseudonymization key (SOLOHUB_PSEUDONYM_KEY overrides it). */
+  readonly pseudonymKey: Redacted.Redacted<string>
   readonly rolePasswords: Readonly<Record<string, Redacted.Redacted<string>>>
 }
 
@@ -19,6 +21,7 @@ const fileOf = (home: string) => path.join(home, "secrets.json")
 
 interface Stored {
   superuserPassword: string
+  pseudonymKey?: string
   rolePasswords: Record<string, string>
 }
 
@@ -60,6 +63,10 @@ export const loadLocalSecrets = (home: string, roles: ReadonlyArray<string>) =>
     )
     existing.rolePasswords ??= {}
     let changed = false
+    if (!existing.pseudonymKey) {
+      existing.pseudonymKey = randomBytes(32).toString("base64url")
+      changed = true
+    }
     if (!existing.superuserPassword) {
       return yield* new ClusterError({ reason: "InitFailed", message: `${file} has no superuserPassword; restore it or remove the whole ${home} folder` })
     }
@@ -73,6 +80,7 @@ export const loadLocalSecrets = (home: string, roles: ReadonlyArray<string>) =>
     yield* Effect.tryPromise({ try: () => fs.chmod(file, 0o600), catch: () => undefined }).pipe(Effect.ignore)
     return {
       superuserPassword: Redacted.make(existing.superuserPassword),
+      pseudonymKey: Redacted.make(existing.pseudonymKey),
       rolePasswords: Object.fromEntries(
         Object.entries(existing.rolePasswords).map(([role, password]) => [role, Redacted.make(password)])
       )

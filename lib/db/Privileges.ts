@@ -44,7 +44,7 @@ export const databasePlans = (layout: LayoutShape): ReadonlyArray<DatabasePlan> 
     schemas: hubSchemas,
     grants: [
       ...sourceSchemas.map((schema): SchemaGrant => ({ schema, role: "hub_rw", tables: write })),
-      { schema: "ops", role: "hub_rw", tables: write, except: ["schema_migrations"] },
+      { schema: "ops", role: "hub_rw", tables: write, except: ["schema_migrations", "pii_catalog"] },
       ...sourceSchemas.map((schema): SchemaGrant => ({ schema, role: "warehouse_writer", tables: ["SELECT"] })),
       { schema: "warehouse", role: "warehouse_writer", tables: [...write, "TRUNCATE"] },
       { schema: "ops", role: "warehouse_writer", tables: ["SELECT"] },

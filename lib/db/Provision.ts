@@ -17,6 +17,9 @@ import * as Migrations from "./Migrations.ts"
 import { type DatabasePlan, databasePlans, grantStatements } from "./Privileges.ts"
 import { ident, literal } from "./Quote.ts"
 import * as Scram from "./Scram.ts"
+import { firewallHooks } from "../pii/Firewall.ts"
+import type { AnyTable } from "../pii/Table.ts"
+import { allTables } from "../tables.ts"
 
 /** Settings every session of the assistant's role starts with. */
 export interface AssistantDefaults {
@@ -259,8 +262,15 @@ const provisionDatabase = (sql: SqlClient.SqlClient, plan: DatabasePlan, layout:
     return applied
   })
 
+export interface ProvisionOptions {
+  /** The table definitions the firewall derives the catalog and grants from (default: all of solohub's). */
+  readonly tables?: ReadonlyArray<AnyTable>
+  /** More work in each database's transaction. */
+  readonly hooks?: ReadonlyArray<DatabaseHook>
+}
+
 /** Brings the whole layout to the plan and reports what changed. */
-export const provision = (options: { readonly hooks?: ReadonlyArray<DatabaseHook> } = {}) =>
+export const provision = (options: ProvisionOptions = {}) =>
   Effect.gen(function*() {
     const admin = yield* Admin
     const layout = yield* Layout
@@ -300,7 +310,7 @@ export const provision = (options: { readonly hooks?: ReadonlyArray<DatabaseHook
     const migrationsApplied: Array<string> = []
     for (const plan of plans) {
       const applied = yield* Effect.scoped(Effect.flatMap(admin.connect(plan.database), (client) =>
-        provisionDatabase(client, plan, layout, options.hooks ?? [])))
+        provisionDatabase(client, plan, layout, [...firewallHooks(options.tables ?? allTables), ...(options.hooks ?? [])])))
       migrationsApplied.push(...applied.map((file) => `${plan.database}: ${file}`))
     }
     const after = yield* snapshotAll
@@ -308,7 +318,7 @@ export const provision = (options: { readonly hooks?: ReadonlyArray<DatabaseHook
   })
 
 /** Provisions and logs what changed (or that nothing did). */
-export const provisionAndReport = (options: { readonly hooks?: ReadonlyArray<DatabaseHook> } = {}) =>
+export const provisionAndReport = (options: ProvisionOptions = {}) =>
   Effect.gen(function*() {
     const report = yield* provision(options)
     for (const file of report.migrationsApplied) yield* Effect.logInfo(`applied migration ${file}`)

@@ -57,9 +57,26 @@ export const errors = Table.make({
   key: ["id"]
 })
 
+const piiCatalog = (database: Table.DatabaseKind) =>
+  Table.make({
+    database,
+    schema: "ops",
+    name: "pii_catalog",
+    description: "Every known column and its kind of personal data (NULL: not personal), mirrored from the schemas in lib/.",
+    row: Schema.Struct({
+      schema_name: Schema.String,
+      table_name: Schema.String,
+      column_name: Schema.String,
+      pii_kind: Schema.NullOr(Schema.String)
+    }),
+    key: ["schema_name", "table_name", "column_name"]
+  })
+
 export const opsTables: ReadonlyArray<Table.AnyTable> = [
   schemaMigrations("hub"),
   schemaMigrations("product"),
+  piiCatalog("hub"),
+  piiCatalog("product"),
   taskRuns,
   errors
 ]

@@ -25,6 +25,7 @@ export const makeTestEnv = (extra: Record<string, string> = {}): TestEnv => {
     SOLOHUB_ADMIN_URL: inject("adminUrl"),
     SOLOHUB_NAMESPACE: namespace,
     SOLOHUB_PRODUCTS: "demo",
+    SOLOHUB_PSEUDONYM_KEY: randomBytes(32).toString("base64url"),
     ...Object.fromEntries(loginRoles.map((role) => [passwordVariable(role), `pw-${role}-${randomBytes(8).toString("hex")}`])),
     ...extra
   }

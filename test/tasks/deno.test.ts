@@ -1,5 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import * as fs from "node:fs"
 import { Layout } from "../../lib/db/Layout.ts"
 import { adminOn, scalar } from "../support/sql.ts"
 import { start } from "../support/subprocess.ts"
@@ -18,7 +19,7 @@ layer(env.layer, { timeout: 120_000, excludeTestServices: true })("deno task", (
       expect(first.stdout).toContain("provision succeeded")
       const layout = yield* Layout
       const admin = yield* adminOn()
-      expect(yield* scalar<string>(admin, "SELECT count(*) FROM ops.schema_migrations")).toBe("1")
+      expect(yield* scalar<string>(admin, "SELECT count(*) FROM ops.schema_migrations")).toBe(String(fs.readdirSync("sql/hub").length))
       expect(yield* scalar<string>(admin, "SELECT status FROM ops.task_runs WHERE task = 'provision'")).toBe("succeeded")
       expect(layout.hubDatabase).toBe(`${env.namespace}_hub`)
       const second = yield* Effect.promise(() => start(deno, ["task", "provision"], env.env).done)
