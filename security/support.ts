@@ -1,5 +1,7 @@
 /** Test support for the audit's own tests: a fresh provisioned namespace, broken on purpose. */
+import { expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { makeTestEnv } from "../test/support/TestEnv.ts"
 import { Admin } from "../lib/db/Connections.ts"
 import { Layout } from "../lib/db/Layout.ts"
 import { provision } from "../lib/db/Provision.ts"
@@ -9,6 +11,7 @@ import * as Table from "../lib/pii/Table.ts"
 import type { AnyTable } from "../lib/pii/Table.ts"
 import { allTables } from "../lib/tables.ts"
 import { allChecks, auditEnv, runCheck } from "./Audit.ts"
+import type { Breakage } from "./breakage.ts"
 
 /** A warehouse table that (wrongly) holds an email: only for tests that break the firewall. */
 export const leakyPeople = Table.make({
@@ -62,3 +65,26 @@ export const auditAfter = (options: {
     const results = yield* Effect.forEach(checks, (c) => runCheck(c, env))
     return results
   })
+
+/** Applies a breakage to a fresh layout and returns the result of its check (for the breakage tests). */
+export const checkAfterBreakage = (breakage: Breakage) =>
+  Effect.gen(function*() {
+    const results = yield* auditAfter({
+      target: breakage.check,
+      ...(breakage.tables ? { tables: breakage.tables } : {}),
+      breakIt: asAdmin(breakage.statements, breakage.onProduct ? "app" : undefined)
+    })
+    return results.find((r) => r.id === breakage.check)!
+  })
+
+/** Defines one test per breakage: the check must fail once the layout is broken that way. */
+export const testBreakages = (breakages: ReadonlyArray<Breakage>) => {
+  for (const breakage of breakages) {
+    it.live(`${breakage.check} fails when we ${breakage.how}`, () =>
+      Effect.gen(function*() {
+        const result = yield* checkAfterBreakage(breakage)
+        expect(result.status, result.findings.join("; ")).toBe("fail")
+        expect(result.findings.length).toBeGreaterThan(0)
+      }).pipe(Effect.provide(makeTestEnv().layer)), 60_000)
+  }
+}
