@@ -33,6 +33,23 @@ describe("the embedded server", () => {
       yield* Effect.promise(() => fs.rm(home, { recursive: true, force: true }))
     }), 60_000)
 
+  it.live("a server killed mid-run (stale postmaster.pid) is started again by the next task", () =>
+    Effect.gen(function*() {
+      const home = scratchHome()
+      yield* EmbeddedServer.ensureRunning(options(home))
+      const pidFile = path.join(EmbeddedServer.pathsOf(home).data, "postmaster.pid")
+      const lock = yield* Effect.promise(() => fs.readFile(pidFile, "utf8"))
+      yield* EmbeddedServer.stop(home)
+      // What a crash leaves: the lock file, naming a process that no longer exists.
+      yield* Effect.promise(() => fs.writeFile(pidFile, lock.replace(/^\d+/, "4194000")))
+      expect((yield* EmbeddedServer.status(home)).running).toBe(false)
+      const port = yield* EmbeddedServer.ensureRunning(options(home))
+      expect((yield* EmbeddedServer.status(home)).running).toBe(true)
+      expect(port).toBeGreaterThan(0)
+      yield* EmbeddedServer.stop(home)
+      yield* Effect.promise(() => fs.rm(home, { recursive: true, force: true }))
+    }), 60_000)
+
   it.live("a port in use is a clear error", () =>
     Effect.gen(function*() {
       const blocker = net.createServer()
