@@ -3,11 +3,13 @@
  * source of each column's PII status: a column in the database that no
  * definition here names is treated as PII, and a test fails on it.
  */
+import { backlogTables } from "./backlog/tables.ts"
 import { opsTables } from "./ops/tables.ts"
 import type { AnyTable } from "./pii/Table.ts"
 import { warehouseTables } from "./warehouse/tables.ts"
 
 export const allTables: ReadonlyArray<AnyTable> = [
   ...opsTables,
+  ...backlogTables,
   ...warehouseTables
 ]

@@ -41,7 +41,16 @@ export interface TaskRunShape {
   readonly addRows: (rows: number) => Effect.Effect<void>
   /** Records a warning on the run (shown by status, kept in `ops.task_runs.warnings`). */
   readonly warn: (message: string, details?: Record<string, unknown>) => Effect.Effect<void>
+  /**
+   * A warning that needs the founder: the run still succeeds, but the process
+   * exits with {@link attentionExitCode} so cron mails its output.
+   */
+  readonly attention: (message: string, details?: Record<string, unknown>) => Effect.Effect<void>
 }
+
+/** Exit code of a successful run that asked for attention (a trigger fired). */
+export const attentionExitCode = 3
+let attentionRequested = false
 
 export class TaskRun extends Context.Tag("solohub/cli/TaskRun")<TaskRun, TaskRunShape>() {}
 
@@ -132,7 +141,9 @@ export const supervised = <A, E, R>(
         warn: (message, details) =>
           Ref.update(warnings, (w) => [...w, { message: scrubText(message), ...(toSafeJson(details ?? {}) as object) }]).pipe(
             Effect.zipRight(Effect.logWarning(message).pipe(Effect.annotateLogs({ task, ...(toSafeJson(details ?? {}) as object) })))
-          )
+          ),
+        attention: (message, details) =>
+          Effect.zipRight(Effect.sync(() => (attentionRequested = true)), run.warn(message, details))
       }
       yield* Effect.logInfo(`${task} started`).pipe(Effect.annotateLogs({ task, runId, args: safeArgs }))
       const started = Date.now()
@@ -170,7 +181,8 @@ const unrecordedRun = (task: string): TaskRunShape => ({
   task,
   runId: 0,
   addRows: () => Effect.void,
-  warn: (message) => Effect.logWarning(message)
+  warn: (message) => Effect.logWarning(message),
+  attention: (message) => Effect.zipRight(Effect.sync(() => (attentionRequested = true)), Effect.logWarning(message))
 })
 
 /** Where every task finds the server and the layout; memoized, so built once per run. */
@@ -257,7 +269,7 @@ export const main = <Name extends string, E, A>(
     disableErrorReporting: true,
     disablePrettyLogger: true,
     teardown: (exit, onExit) => {
-      if (Exit.isSuccess(exit)) return onExit(0)
+      if (Exit.isSuccess(exit)) return onExit(attentionRequested ? attentionExitCode : 0)
       const failure = Cause.failureOption(exit.cause)
       onExit(Option.isSome(failure) && failure.value instanceof TaskLockedError ? lockedExitCode : 1)
     }
