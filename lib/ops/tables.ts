@@ -72,7 +72,45 @@ const piiCatalog = (database: Table.DatabaseKind) =>
     key: ["schema_name", "table_name", "column_name"]
   })
 
+export const backups = Table.make({
+  database: "hub",
+  schema: "ops",
+  name: "backups",
+  description: "Encrypted backups of every database: where they are stored and their manifest (row counts and checksums).",
+  row: Schema.Struct({
+    id: Schema.String,
+    started_at: Schema.DateFromSelf,
+    finished_at: Schema.NullOr(Schema.DateFromSelf),
+    status: Schema.Literal("running", "succeeded", "failed", "local_only"),
+    size_bytes: Schema.NullOr(Schema.NumberFromString),
+    local_path: Schema.NullOr(Schema.String),
+    remote_key: Schema.NullOr(Schema.String),
+    manifest: Schema.Unknown,
+    error: Schema.NullOr(Schema.String)
+  }),
+  key: ["id"]
+})
+
+export const restoreDrills = Table.make({
+  database: "hub",
+  schema: "ops",
+  name: "restore_drills",
+  description: "Restore drills: a backup restored into scratch databases and compared with its manifest; the time it took is the RTO.",
+  row: Schema.Struct({
+    id: Schema.NumberFromString,
+    backup_id: Schema.String,
+    started_at: Schema.DateFromSelf,
+    finished_at: Schema.DateFromSelf,
+    status: Schema.Literal("passed", "failed"),
+    rto_seconds: Schema.Number,
+    details: Schema.Unknown
+  }),
+  key: ["id"]
+})
+
 export const opsTables: ReadonlyArray<Table.AnyTable> = [
+  backups,
+  restoreDrills,
   schemaMigrations("hub"),
   schemaMigrations("product"),
   piiCatalog("hub"),
