@@ -23,7 +23,7 @@ describe("C18 on a server of its own", () => {
       const env = {
         layout: makeLayout({ namespace: "", hubDatabase: "postgres", products: [] }),
         admin: (database: string) =>
-          connect({ host: "127.0.0.1", port, user: "postgres", password, database, ssl: false }, { applicationName: "test:hba" })
+          connect({ host: "127.0.0.1", port, user: "postgres", password, database, ssl: "disable" }, { applicationName: "test:hba" })
       } as unknown as AuditEnv
       const clean = yield* runCheck(c18, env)
       expect(clean.status, clean.findings.join("; ")).toBe("pass")

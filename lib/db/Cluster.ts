@@ -16,14 +16,21 @@ export interface ConnectionParams {
   readonly user: string
   readonly password: Redacted.Redacted<string>
   readonly database: string
-  readonly ssl: boolean
+  readonly ssl: SslMode
 }
+
+/**
+ * TLS as libpq's sslmode means it: `require` encrypts without checking the
+ * certificate (a self-signed server certificate works), `verify-full` checks
+ * it against the system's CAs and the host name.
+ */
+export type SslMode = "disable" | "require" | "verify-full"
 
 export interface ClusterShape {
   readonly embedded: boolean
   readonly host: string
   readonly port: number
-  readonly ssl: boolean
+  readonly ssl: SslMode
   /** The superuser/owner connection, to the maintenance database. */
   readonly admin: ConnectionParams
   /** A login role's password: from SOLOHUB_<ROLE>_PASSWORD, or for the embedded default, the secrets file. */
@@ -53,7 +60,7 @@ const parseAdminUrl = (url: Redacted.Redacted<string>) => {
     user: decodeURIComponent(parsed.username),
     password: Redacted.make(decodeURIComponent(parsed.password)),
     database: parsed.pathname.length > 1 ? decodeURIComponent(parsed.pathname.slice(1)) : "postgres",
-    ssl: sslmode !== null && sslmode !== "disable" && sslmode !== "prefer" && sslmode !== "allow"
+    ssl: sslmode === "verify-full" || sslmode === "verify-ca" ? "verify-full" as const : sslmode === "require" ? "require" as const : "disable" as const
   } satisfies ConnectionParams)
 }
 
@@ -94,8 +101,8 @@ const embedded = (
       embedded: true,
       host,
       port,
-      ssl: false,
-      admin: { host, port, ssl: false, user: embeddedSuperuser, password: secrets.superuserPassword, database: "postgres" },
+      ssl: "disable",
+      admin: { host, port, ssl: "disable", user: embeddedSuperuser, password: secrets.superuserPassword, database: "postgres" },
       password: (role: LoginRole) =>
         Effect.flatMap(rolePasswordFromEnv(role), (fromEnv) =>
           Option.match(fromEnv, {

@@ -62,7 +62,7 @@ export const connect = (
     database: params.database,
     username: params.user,
     password: params.password,
-    ssl: params.ssl,
+    ssl: params.ssl === "disable" ? false : params.ssl === "require" ? { rejectUnauthorized: false } : true,
     applicationName: options.applicationName,
     maxConnections: options.maxConnections ?? 5,
     connectTimeout: "10 seconds",

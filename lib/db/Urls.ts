@@ -9,7 +9,7 @@ export const toUrl = (params: ConnectionParams): Redacted.Redacted<string> => {
   const user = encodeURIComponent(params.user)
   const password = encodeURIComponent(Redacted.value(params.password))
   const host = params.host.includes(":") ? `[${params.host}]` : params.host
-  const ssl = params.ssl ? "?sslmode=require" : ""
+  const ssl = params.ssl === "disable" ? "" : `?sslmode=${params.ssl}`
   return Redacted.make(`postgres://${user}:${password}@${host}:${params.port}/${encodeURIComponent(params.database)}${ssl}`)
 }
 

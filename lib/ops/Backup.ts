@@ -136,7 +136,7 @@ const pgEnv = (params: ConnectionParams) => ({
   PGUSER: params.user,
   PGPASSWORD: Redacted.value(params.password),
   PGDATABASE: params.database,
-  PGSSLMODE: params.ssl ? "require" : "disable",
+  PGSSLMODE: params.ssl,
   PGCONNECT_TIMEOUT: "10"
 })
 
