@@ -4,12 +4,16 @@
  * definition here names is treated as PII, and a test fails on it.
  */
 import { backlogTables } from "./backlog/tables.ts"
+import { searchConsoleTables } from "./connectors/search-console/tables.ts"
 import { opsTables } from "./ops/tables.ts"
+import { syncTables } from "./sync/tables.ts"
 import type { AnyTable } from "./pii/Table.ts"
 import { warehouseTables } from "./warehouse/tables.ts"
 
 export const allTables: ReadonlyArray<AnyTable> = [
   ...opsTables,
   ...backlogTables,
+  ...syncTables,
+  ...searchConsoleTables,
   ...warehouseTables
 ]

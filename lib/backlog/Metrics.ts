@@ -198,7 +198,7 @@ export const measurements: Record<MetricId, (env: MeasureEnv) => Effect.Effect<R
   quota_used_percent: (env) =>
     Effect.gen(function*() {
       const sql = yield* hub(env)
-      if (!(yield* tableExists(sql, "ops.api_quota_usage"))) return unmeasurable("no API quota ledger (ops.api_quota_usage) yet (the connectors add it)")
+      if (!(yield* tableExists(sql, "ops.api_quota_usage"))) return unmeasurable("no API quota ledger (ops.api_quota_usage): run `npm run provision`")
       const rows = yield* sql.unsafe<{ pct: string | null }>(
         "SELECT max(100.0 * used / nullif(quota_limit, 0))::text AS pct FROM ops.api_quota_usage WHERE day = current_date"
       ).pipe(Effect.catchAll(() => Effect.succeed(null)))

@@ -139,8 +139,8 @@ layer(provisioned, { timeout: 120_000, excludeTestServices: true })("triggers me
 
   it.effect("API quota usage from the quota ledger, held for 3 days", () =>
     Effect.gen(function*() {
-      expect((yield* statuses(["S3-04"]))["S3-04"]).toBe("not_measurable")
-      yield* sql(["SET ROLE {hub_owner}", "CREATE TABLE IF NOT EXISTS ops.api_quota_usage (source text, day date, used int, quota_limit int)", "RESET ROLE", "INSERT INTO ops.api_quota_usage VALUES ('clarity', current_date, 9, 10)"])
+      expect((yield* statuses(["S3-04"]))["S3-04"]).toBe("not_yet:0")
+      yield* sql(["INSERT INTO ops.api_quota_usage (source, scope, day, used, quota_limit) VALUES ('clarity', 'project', current_date, 9, 10)"])
       expect((yield* statuses(["S3-04"]))["S3-04"]).toBe("not_yet:90")
       yield* history("S3-04", "quota_used_percent", 90, 3)
       expect((yield* statuses(["S3-04"]))["S3-04"]).toBe("fired:90")
@@ -166,10 +166,10 @@ layer(provisioned, { timeout: 120_000, excludeTestServices: true })("triggers me
       for (const [id, status] of Object.entries(got)) expect([id, status]).toEqual([id, expect.stringMatching(/^(not_yet|fired):\d+$/)])
     }))
 
-  it.effect("raw payload storage is measured once a raw table exists", () =>
+  it.effect("raw payload storage is measured from ops.raw_payloads", () =>
     Effect.gen(function*() {
-      expect((yield* statuses(["S4-02"]))["S4-02"]).toBe("not_measurable")
-      yield* sql(["SET ROLE {hub_owner}", "CREATE TABLE ops.raw_test_payloads (payload jsonb)", "RESET ROLE"])
+      expect((yield* statuses(["S4-02"]))["S4-02"]).toBe("not_yet:0")
+      yield* sql(["INSERT INTO ops.raw_payloads (source, stream, scope, request, body, status) SELECT 'x', 'y', 'z', '{}', repeat('p', 1000), 'loaded' FROM generate_series(1, 100)"])
       expect((yield* statuses(["S4-02"]))["S4-02"]).toBe("not_yet:0")
     }))
 })

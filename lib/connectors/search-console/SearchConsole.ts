@@ -1,0 +1,239 @@
+/**
+ * Google Search Console: per site and day, the four reports (site totals,
+ * page, query, page × query), paged 25,000 rows at a time, each day-and-report
+ * slice replaced in one transaction together with its raw payloads, its fetch
+ * log and its cursor — so a crash at any point and a rerun give exactly the
+ * data of an uninterrupted run. Only final days are loaded, and the last few
+ * are re-fetched each night because Google corrects them.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { PgClient } from "@effect/sql-pg"
+import { Config, ConfigError, Effect, Either, Option, Redacted, Schema } from "effect"
+import { type GoogleCredentials, googleAuth, ServiceAccountKey } from "../../http/GoogleAuth.ts"
+import { type Auth, call, type Drifted } from "../../http/Request.ts"
+import { defaultRetryPolicy, type RetryPolicy } from "../../http/Retry.ts"
+import { SourceError } from "../../http/SourceError.ts"
+import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
+import { dailyRowCap, isQuotaError, QueryResponse, type Report, reports, reportTable } from "./Api.ts"
+
+export const source = "search-console"
+
+export interface Site {
+  readonly property: string
+  readonly siteUrl: string
+}
+
+export interface SearchConsoleSettings {
+  readonly sites: ReadonlyArray<Site>
+  readonly credentials: GoogleCredentials
+  readonly baseUrl: string
+  readonly tokenUrl: string
+  readonly rowLimit: number
+  readonly dailyBudget: number
+  readonly refetchDays: number
+  readonly initialDays: number
+  readonly policy: RetryPolicy
+}
+
+const parseSites = (raw: string) => {
+  const sites = raw.split(",").map((s) => s.trim()).filter((s) => s !== "").map((entry) => {
+    const at = entry.indexOf("=")
+    return at < 0 ? null : { property: entry.slice(0, at).trim(), siteUrl: entry.slice(at + 1).trim() }
+  })
+  return sites.every((s) => s !== null && s.property !== "" && s.siteUrl !== "")
+    ? Either.right(sites as Array<Site>)
+    : Either.left(ConfigError.InvalidData(["SOLOHUB_GSC_SITES"], "SOLOHUB_GSC_SITES: expected property=siteUrl, comma-separated (e.g. blog=sc-domain:example.com)"))
+}
+
+const credentialsConfig: Config.Config<GoogleCredentials> = Config.redacted("SOLOHUB_GSC_SERVICE_ACCOUNT_JSON").pipe(
+  Config.mapOrFail((json) => {
+    const parsed = Either.try(() => JSON.parse(Redacted.value(json)) as unknown)
+    const key = Either.isRight(parsed) ? Schema.decodeUnknownEither(ServiceAccountKey)(parsed.right) : parsed
+    return Either.isLeft(key)
+      ? Either.left(ConfigError.InvalidData(["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON"], "SOLOHUB_GSC_SERVICE_ACCOUNT_JSON: not a service-account key (needs client_email and private_key)"))
+      : Either.right<GoogleCredentials>({ _tag: "ServiceAccount", key: Redacted.make(key.right) })
+  }),
+  Config.orElse(() =>
+    Config.all({
+      clientId: Config.string("SOLOHUB_GSC_CLIENT_ID"),
+      clientSecret: Config.redacted("SOLOHUB_GSC_CLIENT_SECRET"),
+      refreshToken: Config.redacted("SOLOHUB_GSC_REFRESH_TOKEN")
+    }).pipe(Config.map((c): GoogleCredentials => ({ _tag: "RefreshToken", ...c })))
+  )
+)
+
+/** Whether the source is configured at all (sync all skips it when not). */
+export const configured = Effect.map(Config.option(Config.string("SOLOHUB_GSC_SITES")), Option.isSome)
+
+export const settingsConfig: Config.Config<SearchConsoleSettings> = Config.all({
+  sites: Config.string("SOLOHUB_GSC_SITES").pipe(Config.mapOrFail(parseSites)),
+  credentials: credentialsConfig,
+  baseUrl: Config.string("SOLOHUB_GSC_BASE_URL").pipe(Config.withDefault("https://www.googleapis.com/webmasters/v3")),
+  tokenUrl: Config.string("SOLOHUB_GSC_TOKEN_URL").pipe(Config.withDefault("https://oauth2.googleapis.com/token")),
+  rowLimit: Config.integer("SOLOHUB_GSC_ROW_LIMIT").pipe(Config.withDefault(25_000), Config.validate({ message: "SOLOHUB_GSC_ROW_LIMIT must be 1–25000", validation: (n) => n >= 1 && n <= 25_000 })),
+  dailyBudget: Config.integer("SOLOHUB_GSC_DAILY_BUDGET").pipe(Config.withDefault(2000)),
+  refetchDays: Config.integer("SOLOHUB_GSC_REFETCH_DAYS").pipe(Config.withDefault(4)),
+  initialDays: Config.integer("SOLOHUB_GSC_INITIAL_DAYS").pipe(Config.withDefault(30)),
+  policy: Config.all({
+    maxAttempts: Config.integer("SOLOHUB_HTTP_MAX_ATTEMPTS").pipe(Config.withDefault(defaultRetryPolicy.maxAttempts)),
+    baseMillis: Config.integer("SOLOHUB_HTTP_RETRY_BASE_MS").pipe(Config.withDefault(defaultRetryPolicy.baseMillis)),
+    capMillis: Config.integer("SOLOHUB_HTTP_RETRY_CAP_MS").pipe(Config.withDefault(defaultRetryPolicy.capMillis)),
+    maxRetryAfterMillis: Config.succeed(defaultRetryPolicy.maxRetryAfterMillis)
+  })
+})
+
+const day = (d: Date) => d.toISOString().slice(0, 10)
+const addDays = (iso: string, n: number) => day(new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000))
+
+/** Query rows that look like someone's email or phone number are dropped before storage. */
+const looksPersonal = (query: string) => /[^\s@]+@[^\s@]+\.[a-z]{2,}/i.test(query) || /(\+?\d[\d\s().-]{7,}\d)/.test(query)
+
+export interface SyncOutcome {
+  readonly rows: number
+  readonly days: number
+  readonly warnings: ReadonlyArray<string>
+  readonly failures: ReadonlyArray<SourceError>
+}
+
+interface Client {
+  readonly query: (site: Site, stream: string, body: Record<string, unknown>) => Effect.Effect<{ value: QueryResponse; raw: string }, SourceError | Drifted | SqlError, HttpClient.HttpClient>
+}
+
+const makeClient = (settings: SearchConsoleSettings, auth: Auth, ledger: PgClient.PgClient): Client => ({
+  query: (site, stream, body) =>
+    Effect.zipRight(
+      consumeQuota(ledger, { source, scope: site.siteUrl, limit: settings.dailyBudget }),
+      call({
+        source,
+        stream,
+        request: HttpClientRequest.post(`${settings.baseUrl}/sites/${encodeURIComponent(site.siteUrl)}/searchAnalytics/query`).pipe(
+          HttpClientRequest.bodyUnsafeJson(body)
+        ),
+        schema: QueryResponse,
+        auth,
+        policy: settings.policy,
+        classify: (status, text) => (isQuotaError(status, text) ? "retry" : "default")
+      })
+    )
+})
+
+/** The newest final day: the day before first_incomplete_date, from a dataState=all probe. */
+const lastFinalDay = (client: Client, site: Site, today: string) =>
+  Effect.map(
+    client.query(site, "probe", { startDate: addDays(today, -10), endDate: today, dimensions: ["date"], dataState: "all", rowLimit: 25 }),
+    ({ value }) => {
+      const incomplete = value.metadata?.first_incomplete_date ?? value.metadata?.firstIncompleteDate
+      if (incomplete !== undefined) return addDays(incomplete, -1)
+      const dates = (value.rows ?? []).map((r) => r.keys?.[0] ?? "").filter((d) => d !== "").sort()
+      return dates[dates.length - 1] ?? addDays(today, -3)
+    }
+  )
+
+/** Fetches one day of one report, every page. */
+const fetchSlice = (client: Client, settings: SearchConsoleSettings, site: Site, date: string, report: Report) =>
+  Effect.gen(function*() {
+    const dimensions = ["date", ...reports[report]]
+    const pages: Array<{ request: Record<string, unknown>; raw: string; value: QueryResponse }> = []
+    for (let startRow = 0; ; startRow += settings.rowLimit) {
+      const body = { startDate: date, endDate: date, dimensions, type: "web", aggregationType: "auto", dataState: "final", rowLimit: settings.rowLimit, startRow }
+      const { value, raw } = yield* client.query(site, report, body)
+      pages.push({ request: body, raw, value })
+      const n = value.rows?.length ?? 0
+      if (n < settings.rowLimit || startRow + n >= dailyRowCap) break
+    }
+    return pages
+  })
+
+/** Replaces one day-and-report slice, its raw payloads, fetch log and cursor, in one transaction. */
+const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: Report, pages: ReadonlyArray<{ request: Record<string, unknown>; raw: string; value: QueryResponse }>) =>
+  ledger.withTransaction(Effect.gen(function*() {
+    const fetchedAt = new Date()
+    const dims = reports[report] as ReadonlyArray<string>
+    const rows = pages.flatMap((p) => (p.value.rows ?? []).map((r) => ({ r, aggregation: p.value.responseAggregationType ?? "auto" })))
+    const kept = rows.filter(({ r }) => !dims.includes("query") || !looksPersonal(r.keys?.[dims.indexOf("query") + 1] ?? ""))
+    for (const page of pages) yield* storeRaw(ledger, { source, stream: report, scope: site.siteUrl, request: page.request, body: page.raw, status: "loaded" })
+    yield* ledger.unsafe(`DELETE FROM ${reportTable[report]} WHERE site_url = $1 AND search_type = 'web' AND date = $2`, [site.siteUrl, date])
+    if (kept.length > 0) {
+      const col = (f: (x: (typeof kept)[number]) => unknown) => kept.map(f)
+      const extra = dims.map((d, i) => ({ name: d, values: col(({ r }) => r.keys?.[i + 1] ?? "") }))
+      const columns = ["property", "site_url", "search_type", "date", ...dims, "clicks", "impressions", "ctr", "position", "aggregation_type", "fetched_at"]
+      const arrays: Array<[unknown[], string]> = [
+        [col(() => site.property), "text[]"],
+        [col(() => site.siteUrl), "text[]"],
+        [col(() => "web"), "text[]"],
+        [col(() => date), "date[]"],
+        ...extra.map((e): [unknown[], string] => [e.values, "text[]"]),
+        [col(({ r }) => Math.round(r.clicks)), "bigint[]"],
+        [col(({ r }) => Math.round(r.impressions)), "bigint[]"],
+        [col(({ r }) => r.ctr), "float8[]"],
+        [col(({ r }) => r.position ?? null), "float8[]"],
+        [col(({ aggregation }) => aggregation), "text[]"],
+        [col(() => fetchedAt.toISOString()), "timestamptz[]"]
+      ]
+      yield* ledger.unsafe(
+        `INSERT INTO ${reportTable[report]} (${columns.join(", ")}) SELECT * FROM unnest(${arrays.map((a, i) => `$${i + 1}::${a[1]}`).join(", ")})
+         ON CONFLICT DO NOTHING`,
+        arrays.map((a) => a[0])
+      )
+    }
+    yield* ledger`
+      INSERT INTO search.gsc_fetch_log (site_url, search_type, date, report, rows_returned, pages, capped, dropped_rows, fetched_at)
+      VALUES (${site.siteUrl}, 'web', ${date}::date, ${report}, ${rows.length}, ${pages.length}, ${rows.length >= dailyRowCap}, ${rows.length - kept.length}, ${fetchedAt})
+      ON CONFLICT (site_url, search_type, date, report) DO UPDATE SET rows_returned = EXCLUDED.rows_returned, pages = EXCLUDED.pages,
+        capped = EXCLUDED.capped, dropped_rows = EXCLUDED.dropped_rows, fetched_at = EXCLUDED.fetched_at`
+    yield* writeCursor(ledger, source, report, site.siteUrl, date)
+    return { stored: kept.length, returned: rows.length, dropped: rows.length - kept.length }
+  }))
+
+/**
+ * Syncs every configured site: from the cursor (minus the re-fetch window), or
+ * `since`, up to the last final day (or `until`). A stream that fails (drift,
+ * exhausted retries) is recorded and the others go on.
+ */
+export const sync = (options: { readonly ledger: PgClient.PgClient; readonly since?: string; readonly until?: string; readonly sites?: ReadonlyArray<string>; readonly today?: string }) =>
+  Effect.gen(function*() {
+    const settings = yield* settingsConfig
+    const auth = yield* googleAuth({ source, credentials: settings.credentials, scopes: ["https://www.googleapis.com/auth/webmasters.readonly"], tokenUrl: settings.tokenUrl })
+    const client = makeClient(settings, auth, options.ledger)
+    const today = options.today ?? day(new Date())
+    const warnings: Array<string> = []
+    const failures: Array<SourceError> = []
+    let rows = 0
+    let days = 0
+    const sites = settings.sites.filter((s) => options.sites === undefined || options.sites.includes(s.property))
+    for (const site of sites) {
+      const lastFinal = yield* lastFinalDay(client, site, today).pipe(Effect.either)
+      if (Either.isLeft(lastFinal)) {
+        const problem = lastFinal.left
+        if ("_tag" in problem && problem._tag === "SqlError") return yield* problem
+        failures.push("raw" in problem ? problem.error : problem)
+        continue
+      }
+      const until = options.until !== undefined && options.until < lastFinal.right ? options.until : lastFinal.right
+      for (const report of Object.keys(reports) as Array<Report>) {
+        const cursor = yield* readCursor(options.ledger, source, report, site.siteUrl)
+        const from = options.since ?? (cursor !== undefined ? addDays(cursor, -settings.refetchDays + 1) : addDays(until, -settings.initialDays + 1))
+        for (let date = from; date <= until; date = addDays(date, 1)) {
+          const fetched = yield* fetchSlice(client, settings, site, date, report).pipe(Effect.either)
+          if (Either.isLeft(fetched)) {
+            const problem = fetched.left
+            if ("_tag" in problem && problem._tag === "SqlError") return yield* problem
+            if ("raw" in problem) {
+              // Keep what came, for replay; this stream stops, the others go on.
+              yield* storeRaw(options.ledger, { source, stream: report, scope: site.siteUrl, request: { date }, body: problem.raw, status: "drift", error: problem.error.message })
+              failures.push(problem.error)
+            } else failures.push(problem)
+            break
+          }
+          const loaded = yield* loadSlice(options.ledger, site, date, report, fetched.right)
+          rows += loaded.stored
+          if (report === "site") days++
+          if (loaded.returned >= dailyRowCap) warnings.push(`${site.property} ${date} ${report}: ${loaded.returned} rows reached Google's 50,000-row daily cap; the day is incomplete`)
+          if (loaded.dropped > 0) warnings.push(`${site.property} ${date} ${report}: dropped ${loaded.dropped} query rows that looked like an email or phone number`)
+        }
+      }
+      if (lastFinal.right < addDays(today, -4)) warnings.push(`${site.property}: the newest final day is ${lastFinal.right}, older than usual (Search Console lags 2–3 days)`)
+    }
+    return { rows, days, warnings, failures } satisfies SyncOutcome
+  })

@@ -1,0 +1,108 @@
+/**
+ * One JSON call to an external API, the way every connector makes it: through
+ * @effect/platform's HttpClient (undici), with a bearer token, a timeout,
+ * retries for 429/5xx/timeouts/resets (backoff with jitter, Retry-After
+ * honoured), one token refresh on 401, and the body decoded with a Schema.
+ * A body that does not decode is drift: the error names source, stream, field
+ * path, what was expected and what came, and the raw body is handed back for
+ * replay.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { nextDelay, retryAfterMillis, type RetryPolicy } from "./Retry.ts"
+import { SourceError } from "./SourceError.ts"
+
+export interface Auth {
+  /** A current access token (cached until it expires). */
+  readonly token: Effect.Effect<string, SourceError>
+  /** Forgets the cached token, after a 401. */
+  readonly invalidate: Effect.Effect<void>
+}
+
+/** How a source classifies a non-2xx answer beyond the defaults (e.g. Google's quota 403s are rate limits). */
+export type Classify = (status: number, body: string) => "retry" | "default"
+
+export interface CallOptions<A, I> {
+  readonly source: string
+  readonly stream: string
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly schema: Schema.Schema<A, I>
+  readonly auth?: Auth
+  readonly policy: RetryPolicy
+  readonly timeout?: Duration.DurationInput
+  readonly classify?: Classify
+}
+
+export interface CallResult<A> {
+  readonly value: A
+  /** The body as received, for the raw payload store. */
+  readonly raw: string
+  readonly attempts: number
+}
+
+/** A drift error with the raw body that caused it, so the caller can keep it for replay. */
+export interface Drifted {
+  readonly error: SourceError
+  readonly raw: string
+}
+
+const snippet = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
+
+export const call = <A, I>(options: CallOptions<A, I>): Effect.Effect<CallResult<A>, SourceError | Drifted, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const fail = (reason: SourceError["reason"], message: string) =>
+      new SourceError({ source: options.source, stream: options.stream, reason, message: `${options.source}/${options.stream}: ${message}` })
+    const tried: Array<string> = []
+    let refreshed = false
+    for (let attempt = 1; ; attempt++) {
+      const token = options.auth === undefined ? undefined : yield* options.auth.token
+      const request = token === undefined ? options.request : HttpClientRequest.bearerToken(options.request, token)
+      const outcome = yield* client.execute(request).pipe(
+        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))),
+        Effect.timeout(options.timeout ?? Duration.seconds(30)),
+        Effect.either
+      )
+      let retryAfter = Option.none<number>()
+      let retryReason: SourceError["reason"]
+      if (Either.isLeft(outcome)) {
+        const error = outcome.left
+        tried.push(error._tag === "TimeoutException" ? "timeout" : `network error (${(error as { message?: string }).message ?? error._tag})`)
+        retryReason = "Network"
+      } else {
+        const { status, headers, text } = outcome.right
+        if (status >= 200 && status < 300) {
+          const json = Either.try(() => JSON.parse(text) as unknown)
+          if (Either.isLeft(json)) {
+            return yield* Effect.fail<Drifted>({ error: fail("Drift", `the response is not valid JSON (${text.length} bytes: ${snippet(text)})`), raw: text })
+          }
+          const decoded = Schema.decodeUnknownEither(options.schema)(json.right, { onExcessProperty: "ignore" })
+          if (Either.isLeft(decoded)) {
+            const message = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+            return yield* Effect.fail<Drifted>({ error: fail("Drift", `the response does not match its schema:\n${message}`), raw: text })
+          }
+          return { value: decoded.right, raw: text, attempts: attempt }
+        }
+        tried.push(`HTTP ${status}`)
+        retryAfter = retryAfterMillis(headers["retry-after"], Date.now())
+        const sourceSays = options.classify?.(status, text) ?? "default"
+        if (status === 401 && options.auth !== undefined && !refreshed) {
+          refreshed = true
+          yield* options.auth.invalidate
+          continue
+        }
+        if (sourceSays === "retry" || status === 429 || status === 408) retryReason = "RateLimited"
+        else if (status >= 500) retryReason = "Unavailable"
+        else if (status === 401) return yield* fail("Unauthorized", `HTTP 401 even with a fresh token: check the credentials (${snippet(text)})`)
+        else if (status === 403) return yield* fail("Forbidden", `HTTP 403: the identity lacks access (${snippet(text)})`)
+        else return yield* fail("BadRequest", `HTTP ${status}: ${snippet(text)}`)
+      }
+      if (attempt >= options.policy.maxAttempts) {
+        return yield* fail(retryReason, `gave up after ${attempt} attempts (${tried.join(", ")})`)
+      }
+      if (Option.isSome(retryAfter) && retryAfter.value > options.policy.maxRetryAfterMillis) {
+        return yield* fail(retryReason, `asked to retry after ${Math.round(retryAfter.value / 1000)} s, longer than we wait (${tried.join(", ")})`)
+      }
+      yield* Effect.sleep(Duration.millis(nextDelay(attempt, options.policy, retryAfter)))
+    }
+  })
