@@ -1,15 +1,42 @@
 /**
  * `npm run demo`: the whole system on the embedded default. Starts (or reuses)
- * the embedded PostgreSQL, provisions the layout, and shows what is there.
+ * the embedded PostgreSQL, provisions the layout, proves a backup with a
+ * restore drill (which opens the gate), syncs Search Console from a local API
+ * that speaks Google's shapes (a generated small blog), and runs the audit.
  */
-import { Console, Effect, Option } from "effect"
+import { NodeHttpClient } from "@effect/platform-node"
+import { ConfigProvider, Console, Effect, Layer, Option } from "effect"
+import { generateKeyPairSync } from "node:crypto"
 import * as Task from "../lib/cli/Task.ts"
+import * as SearchConsole from "../lib/connectors/search-console/SearchConsole.ts"
 import { Cluster } from "../lib/db/Cluster.ts"
 import { Admin, HubWriter } from "../lib/db/Connections.ts"
-import { runBackup, runDrill } from "../lib/ops/Backups.ts"
 import { describeLayout } from "../lib/db/Describe.ts"
 import { provisionAndReport } from "../lib/db/Provision.ts"
+import { runBackup, runDrill } from "../lib/ops/Backups.ts"
+import { requireRestoreDrill } from "../lib/ops/Gate.ts"
 import { audit } from "../security/Audit.ts"
+import { blogFacts, startSearchConsole } from "../test/support/servers/searchConsole.ts"
+
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
+
+/** Search Console for the demo: a local API with ~3 months of a small blog, and credentials it accepts. */
+const demoSearchConsole = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    const siteUrl = "sc-domain:blog.example.com"
+    const server = await startSearchConsole({ sites: [siteUrl], publicKey: keys.publicKey, facts: blogFacts(daysAgo(1), 90), finalUntil: daysAgo(3) })
+    const config = new Map([
+      ["SOLOHUB_GSC_SITES", `blog=${siteUrl}`],
+      ["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON", JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })],
+      ["SOLOHUB_GSC_BASE_URL", server.url],
+      ["SOLOHUB_GSC_TOKEN_URL", server.tokenUrl],
+      ["SOLOHUB_GSC_INITIAL_DAYS", "90"]
+    ])
+    return { server, config }
+  }),
+  ({ server }) => Effect.promise(() => server.close())
+)
 
 const demo = Task.make(
   "demo",
@@ -34,24 +61,41 @@ const demo = Task.make(
           `${report.migrationsApplied.length} migrations applied`
       )
       yield* Console.log(yield* describeLayout)
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          const backup = yield* runBackup()
+          const drill = yield* runDrill({ backup: Option.some(backup.id), identityFile: Option.none() })
+          yield* Console.log(
+            `\nBackup ${backup.id}: ${(backup.bytes / 1024).toFixed(1)} KiB, age-encrypted → ${backup.file}` +
+              `\nRestore drill: passed, ${drill.tablesChecked} tables match the manifest, RTO ${drill.rtoSeconds.toFixed(1)} s — the gate is open`
+          )
+          yield* requireRestoreDrill({ allowUndrilled: false })
+          const ledger = yield* HubWriter
+          const outcome = yield* Effect.scoped(Effect.gen(function*() {
+            const { config } = yield* demoSearchConsole
+            return yield* SearchConsole.sync({ ledger }).pipe(
+              Effect.withConfigProvider(ConfigProvider.fromMap(config).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv())))
+            )
+          }))
+          const counts = yield* ledger<{ t: string; n: string }>`
+            SELECT 'gsc_site_daily' AS t, count(*)::text AS n FROM search.gsc_site_daily
+            UNION ALL SELECT 'gsc_page_daily', count(*)::text FROM search.gsc_page_daily
+            UNION ALL SELECT 'gsc_query_daily', count(*)::text FROM search.gsc_query_daily
+            UNION ALL SELECT 'gsc_page_query_daily', count(*)::text FROM search.gsc_page_query_daily`
+          yield* Console.log(
+            `\nSearch Console (local API, a small blog): ${outcome.rows} rows over ${outcome.days} days synced this run` +
+              `${outcome.failures.length > 0 ? `, ${outcome.failures.length} streams failed` : ""}\n` +
+              counts.map((c) => `  search.${c.t.padEnd(22)} ${c.n.padStart(6)} rows`).join("\n")
+          )
+        }),
+        Layer.merge(HubWriter.layer, NodeHttpClient.layerUndici)
+      )
       const audited = yield* audit()
       const failed = audited.checks.filter((c) => c.status !== "pass")
       yield* Console.log(
         `\nSecurity audit: ${audited.checks.length - failed.length}/${audited.checks.length} checks passed, ` +
           `${audited.controls.filter((c) => c.status === "proven").length}/${audited.controls.length} controls proven` +
           (failed.length > 0 ? ` — FAILED: ${failed.map((c) => c.id).join(", ")} (run \`npm run audit\`)` : "")
-      )
-      const backedUp = yield* Effect.provide(
-        Effect.gen(function*() {
-          const backup = yield* runBackup()
-          const drill = yield* runDrill({ backup: Option.some(backup.id), identityFile: Option.none() })
-          return { backup, drill }
-        }),
-        HubWriter.layer
-      )
-      yield* Console.log(
-        `\nBackup ${backedUp.backup.id}: ${(backedUp.backup.bytes / 1024).toFixed(1)} KiB, age-encrypted → ${backedUp.backup.file}` +
-          `\nRestore drill: passed, ${backedUp.drill.tablesChecked} tables match the manifest, RTO ${backedUp.drill.rtoSeconds.toFixed(1)} s`
       )
       yield* Console.log("\nConnect as the assistant:  psql \"$(npm run -s db -- url mcp_ro)\"")
     })

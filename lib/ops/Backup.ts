@@ -192,7 +192,13 @@ export const openArchive = (archive: string, dir: string, identity: Redacted.Red
       tar.stderr.on("data", (c) => (tarErr += c))
       const tarDone = new Promise<void>((resolve, reject) =>
         tar.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar: ${tarErr.trim() || `exit ${code}`}`)))))
-      await Promise.all([pipeline(Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>), zlib.createGunzip(), tar.stdin), tarDone])
+      const [fed, extracted] = await Promise.allSettled([
+        pipeline(Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>), zlib.createGunzip(), tar.stdin),
+        tarDone
+      ])
+      if (extracted.status === "rejected") throw extracted.reason
+      // tar may stop reading at its end-of-archive marker before the zero padding after it: a closed pipe then is not damage.
+      if (fed.status === "rejected" && !/Premature close|EPIPE/.test(String((fed.reason as Error)?.message ?? fed.reason))) throw fed.reason
     },
     catch: (e) =>
       e instanceof BackupError

@@ -14,6 +14,7 @@ import { type GoogleCredentials, googleAuth, ServiceAccountKey } from "../../htt
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
 import { defaultRetryPolicy, type RetryPolicy } from "../../http/Retry.ts"
 import { SourceError } from "../../http/SourceError.ts"
+import { insertRows } from "../../sync/Bulk.ts"
 import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
 import { dailyRowCap, isQuotaError, QueryResponse, type Report, reports, reportTable } from "./Api.ts"
 
@@ -156,26 +157,20 @@ const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: 
     yield* ledger.unsafe(`DELETE FROM ${reportTable[report]} WHERE site_url = $1 AND search_type = 'web' AND date = $2`, [site.siteUrl, date])
     if (kept.length > 0) {
       const col = (f: (x: (typeof kept)[number]) => unknown) => kept.map(f)
-      const extra = dims.map((d, i) => ({ name: d, values: col(({ r }) => r.keys?.[i + 1] ?? "") }))
-      const columns = ["property", "site_url", "search_type", "date", ...dims, "clicks", "impressions", "ctr", "position", "aggregation_type", "fetched_at"]
-      const arrays: Array<[unknown[], string]> = [
-        [col(() => site.property), "text[]"],
-        [col(() => site.siteUrl), "text[]"],
-        [col(() => "web"), "text[]"],
-        [col(() => date), "date[]"],
-        ...extra.map((e): [unknown[], string] => [e.values, "text[]"]),
-        [col(({ r }) => Math.round(r.clicks)), "bigint[]"],
-        [col(({ r }) => Math.round(r.impressions)), "bigint[]"],
-        [col(({ r }) => r.ctr), "float8[]"],
-        [col(({ r }) => r.position ?? null), "float8[]"],
-        [col(({ aggregation }) => aggregation), "text[]"],
-        [col(() => fetchedAt.toISOString()), "timestamptz[]"]
-      ]
-      yield* ledger.unsafe(
-        `INSERT INTO ${reportTable[report]} (${columns.join(", ")}) SELECT * FROM unnest(${arrays.map((a, i) => `$${i + 1}::${a[1]}`).join(", ")})
-         ON CONFLICT DO NOTHING`,
-        arrays.map((a) => a[0])
-      )
+      yield* insertRows(ledger, reportTable[report], [
+        { name: "property", type: "text", values: col(() => site.property) },
+        { name: "site_url", type: "text", values: col(() => site.siteUrl) },
+        { name: "search_type", type: "text", values: col(() => "web") },
+        { name: "date", type: "date", values: col(() => date) },
+        ...dims.map((d, i) => ({ name: d, type: "text", values: col(({ r }) => r.keys?.[i + 1] ?? "") })),
+        { name: "clicks", type: "bigint", values: col(({ r }) => Math.round(r.clicks)) },
+        { name: "impressions", type: "bigint", values: col(({ r }) => Math.round(r.impressions)) },
+        { name: "ctr", type: "float8", values: col(({ r }) => r.ctr) },
+        { name: "position", type: "float8", values: col(({ r }) => r.position ?? null) },
+        { name: "aggregation_type", type: "text", values: col(({ aggregation }) => aggregation) },
+        { name: "fetched_at", type: "timestamptz", values: col(() => fetchedAt.toISOString()) }
+        // Ties in Google's click order are unstable across pages: a row seen twice is kept once.
+      ], "ON CONFLICT DO NOTHING")
     }
     yield* ledger`
       INSERT INTO search.gsc_fetch_log (site_url, search_type, date, report, rows_returned, pages, capped, dropped_rows, fetched_at)
