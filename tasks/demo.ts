@@ -16,6 +16,11 @@ import { provisionAndReport } from "../lib/db/Provision.ts"
 import { runBackup, runDrill } from "../lib/ops/Backups.ts"
 import { requireRestoreDrill } from "../lib/ops/Gate.ts"
 import { audit } from "../security/Audit.ts"
+import { compare, costsFile, formatComparison, readCosts } from "../lib/backlog/Costs.ts"
+import { backlog } from "../lib/backlog/items.ts"
+import { measure } from "../lib/backlog/Metrics.ts"
+import { evaluate } from "../lib/backlog/Triggers.ts"
+import { Layout } from "../lib/db/Layout.ts"
 import { blogFacts, startSearchConsole } from "../test/support/servers/searchConsole.ts"
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
@@ -89,6 +94,28 @@ const demo = Task.make(
           )
         }),
         Layer.merge(HubWriter.layer, NodeHttpClient.layerUndici)
+      )
+      const costs = yield* readCosts(yield* costsFile)
+      yield* Console.log(`\nCosts (${yield* costsFile}):\n${formatComparison(costs, compare(costs))}`)
+      const triggers = yield* Effect.provide(
+        Effect.gen(function*() {
+          const admin = yield* Admin
+          const layout = yield* Layout
+          const now = new Date()
+          return yield* evaluate({
+            items: backlog,
+            measure: (metric) => measure(metric, { layout, admin: admin.connect, local: cluster.embedded, now }),
+            writer: yield* HubWriter,
+            now
+          })
+        }),
+        HubWriter.layer
+      )
+      const count = (status: string) => triggers.filter((t) => t.status === status).length
+      yield* Console.log(
+        `\nBacklog triggers (npm run triggers): ${triggers.length} items — ${count("fired")} fired, ${count("not_yet")} not yet, ` +
+          `${count("not_measurable")} not measurable here` +
+          (count("fired") > 0 ? `\n${triggers.filter((t) => t.status === "fired").map((t) => `  FIRED ${t.item.id} ${t.item.title}`).join("\n")}` : "")
       )
       const audited = yield* audit()
       const failed = audited.checks.filter((c) => c.status !== "pass")

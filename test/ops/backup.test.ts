@@ -74,6 +74,12 @@ layer(provisioned, { timeout: 120_000, excludeTestServices: true })("backups and
       expect(report.lastBackup?.status).toBe("succeeded")
       expect(report.lastDrill?.status).toBe("passed")
       expect(report.problems.filter((p) => p.includes("backup") || p.includes("drill"))).toEqual([])
+      // The same backup and drill, judged an hour later with tighter limits, are stale.
+      const later = yield* Effect.flatMap(WarehouseWriter, (w) =>
+        statusReport(w, { backupHours: 0.5, drillDays: 0.02, sourceDays: 4 }, new Date(Date.now() + 3_600_000)))
+      expect(later.ok).toBe(false)
+      expect(later.problems.some((p) => p.startsWith("the last successful backup is 1 hours old"))).toBe(true)
+      expect(later.problems.some((p) => p.startsWith("the last restore drill is"))).toBe(true)
     }))
 
   it.effect("a tampered or truncated backup fails the drill with a clear message", () =>
