@@ -5,6 +5,7 @@ import { Console, Effect, Layer, Option, Schema } from "effect"
 import * as Task from "../lib/cli/Task.ts"
 import { HubWriter } from "../lib/db/Connections.ts"
 import { requireRestoreDrill } from "../lib/ops/Gate.ts"
+import { TaskLedger } from "../lib/ops/TaskLedger.ts"
 import { sources } from "../lib/sync/Sources.ts"
 
 class SyncFailed extends Schema.TaggedError<SyncFailed>("solohub/SyncFailed")("SyncFailed", { message: Schema.String }) {}
@@ -30,6 +31,19 @@ const command = Task.make(
       const ledger = yield* HubWriter
       const chosen = config.which === "all" ? sources : sources.filter((s) => s.name === config.which)
       const failed: Array<string> = []
+      const syncOne = (source: (typeof sources)[number]) =>
+        Effect.gen(function*() {
+          const outcome = yield* source.sync({
+            ledger,
+            ...Option.match(config.since, { onNone: () => ({}), onSome: (since) => ({ since }) }),
+            ...Option.match(config.until, { onNone: () => ({}), onSome: (until) => ({ until }) }),
+            ...(config.property.length > 0 ? { sites: config.property } : {})
+          })
+          yield* run.addRows(outcome.rows)
+          for (const warning of outcome.warnings) yield* run.warn(warning, { source: source.name })
+          for (const failure of outcome.failures) failed.push(failure.message)
+          yield* Console.log(`${source.name}: ${outcome.rows} rows over ${outcome.days} days${outcome.failures.length > 0 ? `, ${outcome.failures.length} streams failed` : ""}`)
+        })
       for (const source of chosen) {
         if (!(yield* source.configured)) {
           if (config.which === "all") {
@@ -37,19 +51,22 @@ const command = Task.make(
             continue
           }
         }
-        const outcome = yield* source.sync({
-          ledger,
-          ...Option.match(config.since, { onNone: () => ({}), onSome: (since) => ({ since }) }),
-          ...Option.match(config.until, { onNone: () => ({}), onSome: (until) => ({ until }) }),
-          ...(config.property.length > 0 ? { sites: config.property } : {})
-        })
-        yield* run.addRows(outcome.rows)
-        for (const warning of outcome.warnings) yield* run.warn(warning, { source: source.name })
-        for (const failure of outcome.failures) failed.push(failure.message)
-        yield* Console.log(`${source.name}: ${outcome.rows} rows over ${outcome.days} days${outcome.failures.length > 0 ? `, ${outcome.failures.length} streams failed` : ""}`)
+        // `sync all` also takes each source's own lock, so it never overlaps `sync <source>`.
+        if (config.which === "all") {
+          const ledgerLocks = yield* TaskLedger
+          const locked = yield* Effect.scoped(Effect.gen(function*() {
+            if (!(yield* ledgerLocks.lock(`sync:${source.name}`, 0))) return false
+            yield* syncOne(source)
+            return true
+          }))
+          if (!locked) yield* run.warn(`${source.name} is being synced by another run: skipped`)
+          continue
+        }
+        yield* syncOne(source)
       }
       if (failed.length > 0) return yield* new SyncFailed({ message: failed.join("; ") })
     })
 )
+
 
 Task.main(command)

@@ -211,7 +211,7 @@ export const make = <Name extends string, const Cfg extends Command.Command.Conf
   settings: TaskSettings<Command.Command.ParseConfig<Cfg>> & {
     readonly layer?: (
       config: Command.Command.ParseConfig<Cfg>
-    ) => Layer.Layer<Exclude<R, TaskRun | Layout | Cluster>, LE, Layout | Cluster>
+    ) => Layer.Layer<Exclude<R, TaskRun | Layout | Cluster | TaskLedger>, LE, Layout | Cluster>
   },
   handler: (config: Command.Command.ParseConfig<Cfg>) => Effect.Effect<A, E, R>
 ) =>
@@ -223,7 +223,7 @@ export const make = <Name extends string, const Cfg extends Command.Command.Conf
       ? Effect.provideService(handler(parsed), TaskRun, unrecordedRun(name))
       : Effect.flatMap(waitForLock, (wait) => supervised(name, parsed, settings.lockKey?.(parsed) ?? name, handler(parsed), wait))
     const layer = Layer.merge(
-      settings.layer?.(parsed) ?? (Layer.empty as unknown as Layer.Layer<Exclude<R, TaskRun | Layout | Cluster>>),
+      settings.layer?.(parsed) ?? (Layer.empty as unknown as Layer.Layer<Exclude<R, TaskRun | Layout | Cluster | TaskLedger>>),
       ledgerLayer(kind)
     ).pipe(Layer.provideMerge(infrastructure))
     // Settings are read before any layer connects, so a bad one stops the task before any work.

@@ -2,7 +2,9 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { generateKeyPairSync } from "node:crypto"
 import { afterAll } from "vitest"
+import { HubWriter } from "../../lib/db/Connections.ts"
 import { provision } from "../../lib/db/Provision.ts"
+import { TaskLedger } from "../../lib/ops/TaskLedger.ts"
 import { blogFacts, startSearchConsole } from "../support/servers/searchConsole.ts"
 import { runTask } from "../support/subprocess.ts"
 import { makeTestEnv } from "../support/TestEnv.ts"
@@ -34,6 +36,19 @@ layer(Layer.effectDiscard(provision()).pipe(Layer.provideMerge(env.layer)), { ti
       expect(allowed.stdout).toContain("search-console: ")
       expect(allowed.stdout).not.toContain("PRIVATE KEY")
     }))
+
+  it.effect("`sync all` takes each source's lock: a source another run is syncing is skipped, not synced twice", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const ledger = yield* TaskLedger
+      expect(yield* ledger.lock("sync:search-console", 0)).toBe(true)
+      const before = server.requests.length
+      const result = yield* Effect.promise(() => runTask("tasks/sync.ts", ["all", "--allow-undrilled"], env.env))
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain("search-console is being synced by another run: skipped")
+      expect(server.requests.length).toBe(before)
+      const direct = yield* Effect.promise(() => runTask("tasks/sync.ts", ["search-console", "--allow-undrilled"], env.env))
+      expect(direct.code).toBe(75)
+    })).pipe(Effect.provide(TaskLedger.layer.pipe(Layer.provide(HubWriter.layer)))))
 
   it.effect("`sync all` skips a source that is not configured and says so", () =>
     Effect.gen(function*() {
