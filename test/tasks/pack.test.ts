@@ -29,6 +29,8 @@ describe("npm pack", () => {
       const script = `
         const db = await import("solohub/db")
         const config = await import("solohub/config")
+        const pii = await import("solohub/pii")
+        if (typeof pii.pii !== "function") throw new Error("solohub/pii has no pii()")
         const migrations = await db.Migrations.load("hub").pipe((e) => import("effect").then(({ Effect }) => Effect.runPromise(e)))
         console.log(JSON.stringify({ writer: typeof db.HubWriter.layer, products: typeof config.parseProducts, migrations: migrations.length }))`
       const result = execFileSync("node", ["--input-type=module", "-e", script], { cwd: consumer, encoding: "utf8" })
