@@ -4,6 +4,7 @@
  * definition here names is treated as PII, and a test fails on it.
  */
 import { backlogTables } from "./backlog/tables.ts"
+import { ga4Tables } from "./connectors/ga4/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
 import { opsTables } from "./ops/tables.ts"
 import { syncTables } from "./sync/tables.ts"
@@ -15,5 +16,6 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...backlogTables,
   ...syncTables,
   ...searchConsoleTables,
+  ...ga4Tables,
   ...warehouseTables
 ]

@@ -8,6 +8,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { ConfigProvider, Console, Effect, Layer, Option } from "effect"
 import { generateKeyPairSync } from "node:crypto"
 import * as Task from "../lib/cli/Task.ts"
+import * as Ga4 from "../lib/connectors/ga4/Ga4.ts"
 import * as SearchConsole from "../lib/connectors/search-console/SearchConsole.ts"
 import { Cluster } from "../lib/db/Cluster.ts"
 import { Admin, HubWriter } from "../lib/db/Connections.ts"
@@ -21,26 +22,35 @@ import { backlog } from "../lib/backlog/items.ts"
 import { measure } from "../lib/backlog/Metrics.ts"
 import { evaluate } from "../lib/backlog/Triggers.ts"
 import { Layout } from "../lib/db/Layout.ts"
+import { startGa4 } from "../test/support/servers/ga4.ts"
 import { blogFacts, startSearchConsole } from "../test/support/servers/searchConsole.ts"
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
-/** Search Console for the demo: a local API with ~3 months of a small blog, and credentials it accepts. */
-const demoSearchConsole = Effect.acquireRelease(
+/** Search Console and GA4 for the demo: local APIs with ~3 months of a small blog, and credentials they accept. */
+const demoSources = Effect.acquireRelease(
   Effect.promise(async () => {
     const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
     const siteUrl = "sc-domain:blog.example.com"
-    const server = await startSearchConsole({ sites: [siteUrl], publicKey: keys.publicKey, facts: blogFacts(daysAgo(1), 90), finalUntil: daysAgo(3) })
+    const facts = blogFacts(daysAgo(1), 90)
+    const server = await startSearchConsole({ sites: [siteUrl], publicKey: keys.publicKey, facts, finalUntil: daysAgo(3) })
+    const ga4 = await startGa4({ propertyId: "123456789", publicKey: keys.publicKey, facts })
+    const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
     const config = new Map([
+      ["SOLOHUB_GA4_PROPERTIES", "blog=123456789"],
+      ["SOLOHUB_GA4_SERVICE_ACCOUNT_JSON", key],
+      ["SOLOHUB_GA4_BASE_URL", ga4.url],
+      ["SOLOHUB_GA4_TOKEN_URL", ga4.tokenUrl],
+      ["SOLOHUB_GA4_INITIAL_DAYS", "90"],
       ["SOLOHUB_GSC_SITES", `blog=${siteUrl}`],
-      ["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON", JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })],
+      ["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON", key],
       ["SOLOHUB_GSC_BASE_URL", server.url],
       ["SOLOHUB_GSC_TOKEN_URL", server.tokenUrl],
       ["SOLOHUB_GSC_INITIAL_DAYS", "90"]
     ])
-    return { server, config }
+    return { server, ga4, config }
   }),
-  ({ server }) => Effect.promise(() => server.close())
+  ({ ga4, server }) => Effect.promise(() => Promise.all([server.close(), ga4.close()]))
 )
 
 const demo = Task.make(
@@ -76,21 +86,23 @@ const demo = Task.make(
           )
           yield* requireRestoreDrill({ allowUndrilled: false })
           const ledger = yield* HubWriter
-          const outcome = yield* Effect.scoped(Effect.gen(function*() {
-            const { config } = yield* demoSearchConsole
-            return yield* SearchConsole.sync({ ledger }).pipe(
-              Effect.withConfigProvider(ConfigProvider.fromMap(config).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv())))
-            )
+          const [outcome, ga4] = yield* Effect.scoped(Effect.gen(function*() {
+            const { config } = yield* demoSources
+            const provider = ConfigProvider.fromMap(config).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+            return yield* Effect.all([SearchConsole.sync({ ledger }), Ga4.sync({ ledger })]).pipe(Effect.withConfigProvider(provider))
           }))
           const counts = yield* ledger<{ t: string; n: string }>`
             SELECT 'gsc_site_daily' AS t, count(*)::text AS n FROM search.gsc_site_daily
             UNION ALL SELECT 'gsc_page_daily', count(*)::text FROM search.gsc_page_daily
             UNION ALL SELECT 'gsc_query_daily', count(*)::text FROM search.gsc_query_daily
-            UNION ALL SELECT 'gsc_page_query_daily', count(*)::text FROM search.gsc_page_query_daily`
+            UNION ALL SELECT 'gsc_page_query_daily', count(*)::text FROM search.gsc_page_query_daily
+            UNION ALL SELECT 'ga4_page_daily', count(*)::text FROM analytics.ga4_page_daily
+            UNION ALL SELECT 'ga4_traffic_daily', count(*)::text FROM analytics.ga4_traffic_daily`
           yield* Console.log(
-            `\nSearch Console (local API, a small blog): ${outcome.rows} rows over ${outcome.days} days synced this run` +
-              `${outcome.failures.length > 0 ? `, ${outcome.failures.length} streams failed` : ""}\n` +
-              counts.map((c) => `  search.${c.t.padEnd(22)} ${c.n.padStart(6)} rows`).join("\n")
+            `\nSources from local APIs (a small blog): Search Console ${outcome.rows} rows over ${outcome.days} days, ` +
+              `GA4 ${ga4.rows} rows over ${ga4.days} days synced this run` +
+              `${outcome.failures.length + ga4.failures.length > 0 ? `, ${outcome.failures.length + ga4.failures.length} streams failed` : ""}\n` +
+              counts.map((c) => `  ${(c.t.startsWith("ga4") ? "analytics." : "search.") + c.t.padEnd(22)} ${c.n.padStart(6)} rows`).join("\n")
           )
         }),
         Layer.merge(HubWriter.layer, NodeHttpClient.layerUndici)

@@ -5,7 +5,7 @@
  * proxies. Grant errors (400 invalid_grant…) are configuration errors: never retried.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Effect, Either, Redacted, Ref, Schema } from "effect"
+import { Config, ConfigError, Effect, Either, Redacted, Ref, Schema } from "effect"
 import { createSign } from "node:crypto"
 import type { Auth } from "./Request.ts"
 import { SourceError } from "./SourceError.ts"
@@ -79,3 +79,27 @@ export const googleAuth = (options: {
       invalidate: Ref.set(cache, null)
     } satisfies Auth
   })
+
+/**
+ * Credentials for a Google source from SOLOHUB_<PREFIX>_SERVICE_ACCOUNT_JSON (the
+ * key file's JSON), or else SOLOHUB_<PREFIX>_CLIENT_ID/_CLIENT_SECRET/_REFRESH_TOKEN.
+ */
+export const googleCredentialsConfig = (prefix: string): Config.Config<GoogleCredentials> => {
+  const variable = `SOLOHUB_${prefix}_SERVICE_ACCOUNT_JSON`
+  return Config.redacted(variable).pipe(
+    Config.mapOrFail((json) => {
+      const parsed = Either.try(() => JSON.parse(Redacted.value(json)) as unknown)
+      const key = Either.isRight(parsed) ? Schema.decodeUnknownEither(ServiceAccountKey)(parsed.right) : parsed
+      return Either.isLeft(key)
+        ? Either.left(ConfigError.InvalidData([variable], `${variable}: not a service-account key (needs client_email and private_key)`))
+        : Either.right<GoogleCredentials>({ _tag: "ServiceAccount", key: Redacted.make(key.right) })
+    }),
+    Config.orElse(() =>
+      Config.all({
+        clientId: Config.string(`SOLOHUB_${prefix}_CLIENT_ID`),
+        clientSecret: Config.redacted(`SOLOHUB_${prefix}_CLIENT_SECRET`),
+        refreshToken: Config.redacted(`SOLOHUB_${prefix}_REFRESH_TOKEN`)
+      }).pipe(Config.map((c): GoogleCredentials => ({ _tag: "RefreshToken", ...c })))
+    )
+  )
+}

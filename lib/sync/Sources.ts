@@ -2,6 +2,7 @@
 import type { HttpClient } from "@effect/platform"
 import type { PgClient } from "@effect/sql-pg"
 import type { ConfigError, Effect } from "effect"
+import * as Ga4 from "../connectors/ga4/Ga4.ts"
 import * as SearchConsole from "../connectors/search-console/SearchConsole.ts"
 
 export interface SyncOptions {
@@ -18,5 +19,6 @@ export interface SourceSync {
 }
 
 export const sources: ReadonlyArray<SourceSync> = [
-  { name: SearchConsole.source, configured: SearchConsole.configured, sync: SearchConsole.sync }
+  { name: SearchConsole.source, configured: SearchConsole.configured, sync: SearchConsole.sync },
+  { name: Ga4.source, configured: Ga4.configured, sync: Ga4.sync }
 ]

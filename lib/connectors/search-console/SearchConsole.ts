@@ -10,11 +10,13 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { PgClient } from "@effect/sql-pg"
 import { Config, ConfigError, Effect, Either, Option, Redacted, Schema } from "effect"
-import { type GoogleCredentials, googleAuth, ServiceAccountKey } from "../../http/GoogleAuth.ts"
+import { type GoogleCredentials, googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
 import { defaultRetryPolicy, type RetryPolicy } from "../../http/Retry.ts"
 import { SourceError } from "../../http/SourceError.ts"
 import { insertRows } from "../../sync/Bulk.ts"
+import { addDays, dayOf } from "../../sync/Days.ts"
+import { looksPersonal } from "../../sync/Guard.ts"
 import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
 import { dailyRowCap, isQuotaError, QueryResponse, type Report, reports, reportTable } from "./Api.ts"
 
@@ -47,29 +49,12 @@ const parseSites = (raw: string) => {
     : Either.left(ConfigError.InvalidData(["SOLOHUB_GSC_SITES"], "SOLOHUB_GSC_SITES: expected property=siteUrl, comma-separated (e.g. blog=sc-domain:example.com)"))
 }
 
-const credentialsConfig: Config.Config<GoogleCredentials> = Config.redacted("SOLOHUB_GSC_SERVICE_ACCOUNT_JSON").pipe(
-  Config.mapOrFail((json) => {
-    const parsed = Either.try(() => JSON.parse(Redacted.value(json)) as unknown)
-    const key = Either.isRight(parsed) ? Schema.decodeUnknownEither(ServiceAccountKey)(parsed.right) : parsed
-    return Either.isLeft(key)
-      ? Either.left(ConfigError.InvalidData(["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON"], "SOLOHUB_GSC_SERVICE_ACCOUNT_JSON: not a service-account key (needs client_email and private_key)"))
-      : Either.right<GoogleCredentials>({ _tag: "ServiceAccount", key: Redacted.make(key.right) })
-  }),
-  Config.orElse(() =>
-    Config.all({
-      clientId: Config.string("SOLOHUB_GSC_CLIENT_ID"),
-      clientSecret: Config.redacted("SOLOHUB_GSC_CLIENT_SECRET"),
-      refreshToken: Config.redacted("SOLOHUB_GSC_REFRESH_TOKEN")
-    }).pipe(Config.map((c): GoogleCredentials => ({ _tag: "RefreshToken", ...c })))
-  )
-)
-
 /** Whether the source is configured at all (sync all skips it when not). */
 export const configured = Effect.map(Config.option(Config.string("SOLOHUB_GSC_SITES")), Option.isSome)
 
 export const settingsConfig: Config.Config<SearchConsoleSettings> = Config.all({
   sites: Config.string("SOLOHUB_GSC_SITES").pipe(Config.mapOrFail(parseSites)),
-  credentials: credentialsConfig,
+  credentials: googleCredentialsConfig("GSC"),
   baseUrl: Config.string("SOLOHUB_GSC_BASE_URL").pipe(Config.withDefault("https://www.googleapis.com/webmasters/v3")),
   tokenUrl: Config.string("SOLOHUB_GSC_TOKEN_URL").pipe(Config.withDefault("https://oauth2.googleapis.com/token")),
   rowLimit: Config.integer("SOLOHUB_GSC_ROW_LIMIT").pipe(Config.withDefault(25_000), Config.validate({ message: "SOLOHUB_GSC_ROW_LIMIT must be 1–25000", validation: (n) => n >= 1 && n <= 25_000 })),
@@ -84,11 +69,6 @@ export const settingsConfig: Config.Config<SearchConsoleSettings> = Config.all({
   })
 })
 
-const day = (d: Date) => d.toISOString().slice(0, 10)
-const addDays = (iso: string, n: number) => day(new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000))
-
-/** Query rows that look like someone's email or phone number are dropped before storage. */
-const looksPersonal = (query: string) => /[^\s@]+@[^\s@]+\.[a-z]{2,}/i.test(query) || /(\+?\d[\d\s().-]{7,}\d)/.test(query)
 
 export interface SyncOutcome {
   readonly rows: number
@@ -191,7 +171,7 @@ export const sync = (options: { readonly ledger: PgClient.PgClient; readonly sin
     const settings = yield* settingsConfig
     const auth = yield* googleAuth({ source, credentials: settings.credentials, scopes: ["https://www.googleapis.com/auth/webmasters.readonly"], tokenUrl: settings.tokenUrl })
     const client = makeClient(settings, auth, options.ledger)
-    const today = options.today ?? day(new Date())
+    const today = options.today ?? dayOf(new Date())
     const warnings: Array<string> = []
     const failures: Array<SourceError> = []
     let rows = 0

@@ -4,8 +4,9 @@
  * paging, omitted `rows`, Google's error envelope, and fault injection.
  * Data: a deterministic small blog (docs/sources/search-console.md §11).
  */
-import { createVerify, type KeyObject } from "node:crypto"
+import type { KeyObject } from "node:crypto"
 import * as http from "node:http"
+import { tokenIssuer } from "./googleToken.ts"
 
 export interface Fact {
   readonly date: string
@@ -96,8 +97,7 @@ export const startSearchConsole = async (options: {
 }): Promise<SearchConsoleServer> => {
   const faults: Array<Fault> = []
   const requests: Array<{ path: string; body: Record<string, unknown> }> = []
-  let issued = new Set<string>()
-  let counter = 0
+  const tokens = tokenIssuer(options.publicKey, options.refreshToken)
   const server = http.createServer((req, res) => {
     let raw = ""
     req.on("data", (c) => (raw += c))
@@ -106,26 +106,10 @@ export const startSearchConsole = async (options: {
         res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers }).end(body)
       const url = new URL(req.url ?? "/", "http://localhost")
       if (req.method === "POST" && url.pathname === "/token") {
-        const form = new URLSearchParams(raw)
-        const grant = form.get("grant_type")
-        if (grant === "urn:ietf:params:oauth:grant-type:jwt-bearer") {
-          const [h, c, s] = (form.get("assertion") ?? "").split(".")
-          const claims = c ? JSON.parse(Buffer.from(c, "base64url").toString()) as { aud?: string; iat?: number; exp?: number } : {}
-          const valid = h !== undefined && c !== undefined && s !== undefined &&
-            createVerify("RSA-SHA256").update(`${h}.${c}`).verify(options.publicKey, Buffer.from(s, "base64url"))
-          if (!valid) return json(400, JSON.stringify({ error: "invalid_grant", error_description: "Invalid JWT Signature." }))
-          if (claims.aud !== `http://127.0.0.1:${(server.address() as { port: number }).port}/token` || (claims.exp ?? 0) - (claims.iat ?? 0) > 3600) {
-            return json(400, JSON.stringify({ error: "invalid_grant", error_description: "Invalid JWT: Failed audience check." }))
-          }
-        } else if (grant === "refresh_token") {
-          if (form.get("refresh_token") !== options.refreshToken) return json(400, JSON.stringify({ error: "invalid_grant", error_description: "Token has been expired or revoked." }))
-        } else return json(400, JSON.stringify({ error: "unsupported_grant_type" }))
-        const token = `ya29.test-${++counter}`
-        issued.add(token)
-        return json(200, JSON.stringify({ access_token: token, expires_in: 3599, token_type: "Bearer" }))
+        const answer = tokens.grant(new URLSearchParams(raw), `http://127.0.0.1:${(server.address() as { port: number }).port}/token`)
+        return json(answer.status, answer.body)
       }
-      const token = (req.headers.authorization ?? "").replace(/^Bearer /, "")
-      if (!issued.has(token)) return json(401, envelope(401, "authError", "Invalid Credentials", "UNAUTHENTICATED"))
+      if (!tokens.valid(req.headers.authorization)) return json(401, envelope(401, "authError", "Invalid Credentials", "UNAUTHENTICATED"))
       if (req.method === "GET" && url.pathname === "/webmasters/v3/sites") {
         return json(200, JSON.stringify({ siteEntry: options.sites.map((siteUrl) => ({ siteUrl, permissionLevel: "siteFullUser" })) }))
       }
@@ -166,7 +150,7 @@ export const startSearchConsole = async (options: {
     facts: options.facts,
     faults,
     requests,
-    revokeTokens: () => (issued = new Set()),
+    revokeTokens: tokens.revokeAll,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()
