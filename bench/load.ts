@@ -65,18 +65,18 @@ const program = Effect.gen(function*() {
       const rows = Array.from({ length: Math.min(batch, total - start) }, (_, k) => row(start + k))
       const col = <K extends keyof ReturnType<typeof row>>(k: K) => rows.map((r) => r[k])
       yield* sql.withTransaction(insertRows(sql, "loader_rows", [
-        { name: "property", type: "text", values: col("property") },
-        { name: "site_url", type: "text", values: col("site_url") },
-        { name: "search_type", type: "text", values: col("search_type") },
-        { name: "date", type: "date", values: col("date") },
-        { name: "page", type: "text", values: col("page") },
-        { name: "query", type: "text", values: col("query") },
-        { name: "clicks", type: "bigint", values: col("clicks") },
-        { name: "impressions", type: "bigint", values: col("impressions") },
-        { name: "ctr", type: "float8", values: col("ctr") },
-        { name: "position", type: "float8", values: col("position") },
-        { name: "aggregation_type", type: "text", values: col("aggregation_type") },
-        { name: "fetched_at", type: "timestamptz", values: col("fetched_at") }
+        { name: "property", values: col("property") },
+        { name: "site_url", values: col("site_url") },
+        { name: "search_type", values: col("search_type") },
+        { name: "date", values: col("date") },
+        { name: "page", values: col("page") },
+        { name: "query", values: col("query") },
+        { name: "clicks", values: col("clicks") },
+        { name: "impressions", values: col("impressions") },
+        { name: "ctr", values: col("ctr") },
+        { name: "position", values: col("position") },
+        { name: "aggregation_type", values: col("aggregation_type") },
+        { name: "fetched_at", values: col("fetched_at") }
       ], "ON CONFLICT DO NOTHING"))
     }
     const loaderSeconds = (performance.now() - loaderStart) / 1000
@@ -111,7 +111,7 @@ const program = Effect.gen(function*() {
   const loaderRate = total / result.loaderSeconds
   const copyRate = total / result.copySeconds
   console.log(`rows: ${total.toLocaleString("en")} (loader kept ${result.counts.l}, COPY ${result.counts.c})`)
-  console.log(`loader (unnest upsert, ${batch.toLocaleString("en")} rows per statement): ${result.loaderSeconds.toFixed(2)} s, ${Math.round(loaderRate).toLocaleString("en")} rows/s`)
+  console.log(`loader (json_populate_recordset upsert, ${batch.toLocaleString("en")} rows per statement): ${result.loaderSeconds.toFixed(2)} s, ${Math.round(loaderRate).toLocaleString("en")} rows/s`)
   console.log(`raw COPY FROM STDIN:                                  ${result.copySeconds.toFixed(2)} s, ${Math.round(copyRate).toLocaleString("en")} rows/s`)
   console.log(`loader / COPY throughput: ${(loaderRate / copyRate).toFixed(2)} (target ≥ 0.50)`)
   console.log(`peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MB (during the loader: ${(result.loaderRss / 1024 / 1024).toFixed(0)} MB; target < 300 MB)`)

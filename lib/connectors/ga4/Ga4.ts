@@ -103,12 +103,12 @@ const loadSlice = (ledger: PgClient.PgClient, property: Ga4Property, date: strin
     for (const page of pages) yield* storeRaw(ledger, { source, stream: report, scope: property.id, request: page.request, body: page.raw, status: "loaded" })
     yield* ledger.unsafe(`DELETE FROM ${spec.table} WHERE ga4_property_id = $1 AND date = $2`, [property.id, date])
     yield* insertRows(ledger, spec.table, [
-      { name: "property", type: "text", values: rows.map(() => property.property) },
-      { name: "ga4_property_id", type: "text", values: rows.map(() => property.id) },
-      { name: "date", type: "date", values: rows.map(() => date) },
-      ...spec.dimensions.map(([, column], i) => ({ name: column, type: "text", values: dimension(i) })),
-      ...spec.metrics.map(([, column], i) => ({ name: column, type: "numeric", values: rows.map((r) => r.metricValues[i]?.value ?? "0") })),
-      { name: "fetched_at", type: "timestamptz", values: rows.map(() => fetchedAt.toISOString()) }
+      { name: "property", values: rows.map(() => property.property) },
+      { name: "ga4_property_id", values: rows.map(() => property.id) },
+      { name: "date", values: rows.map(() => date) },
+      ...spec.dimensions.map(([, column], i) => ({ name: column, values: dimension(i) })),
+      ...spec.metrics.map(([, column], i) => ({ name: column, values: rows.map((r) => r.metricValues[i]?.value ?? "0") })),
+      { name: "fetched_at", values: rows.map(() => fetchedAt.toISOString()) }
     ], "ON CONFLICT DO NOTHING")
     const meta = pages[0]?.value.metadata
     const last = pages[pages.length - 1]?.value.propertyQuota?.tokensPerDay

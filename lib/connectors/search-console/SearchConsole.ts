@@ -117,7 +117,7 @@ const fetchSlice = (client: Client, settings: SearchConsoleSettings, site: Site,
     const dimensions = ["date", ...reports[report]]
     const pages: Array<{ request: Record<string, unknown>; raw: string; value: QueryResponse }> = []
     for (let startRow = 0; ; startRow += settings.rowLimit) {
-      const body = { startDate: date, endDate: date, dimensions, type: "web", aggregationType: "auto", dataState: "final", rowLimit: settings.rowLimit, startRow }
+      const body = { startDate: date, endDate: date, dimensions, aggregationType: "auto", dataState: "final", rowLimit: settings.rowLimit, startRow }
       const { value, raw } = yield* client.query(site, report, body)
       pages.push({ request: body, raw, value })
       const n = value.rows?.length ?? 0
@@ -138,17 +138,17 @@ const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: 
     if (kept.length > 0) {
       const col = (f: (x: (typeof kept)[number]) => unknown) => kept.map(f)
       yield* insertRows(ledger, reportTable[report], [
-        { name: "property", type: "text", values: col(() => site.property) },
-        { name: "site_url", type: "text", values: col(() => site.siteUrl) },
-        { name: "search_type", type: "text", values: col(() => "web") },
-        { name: "date", type: "date", values: col(() => date) },
-        ...dims.map((d, i) => ({ name: d, type: "text", values: col(({ r }) => r.keys?.[i + 1] ?? "") })),
-        { name: "clicks", type: "bigint", values: col(({ r }) => Math.round(r.clicks)) },
-        { name: "impressions", type: "bigint", values: col(({ r }) => Math.round(r.impressions)) },
-        { name: "ctr", type: "float8", values: col(({ r }) => r.ctr) },
-        { name: "position", type: "float8", values: col(({ r }) => r.position ?? null) },
-        { name: "aggregation_type", type: "text", values: col(({ aggregation }) => aggregation) },
-        { name: "fetched_at", type: "timestamptz", values: col(() => fetchedAt.toISOString()) }
+        { name: "property", values: col(() => site.property) },
+        { name: "site_url", values: col(() => site.siteUrl) },
+        { name: "search_type", values: col(() => "web") },
+        { name: "date", values: col(() => date) },
+        ...dims.map((d, i) => ({ name: d, values: col(({ r }) => r.keys?.[i + 1] ?? "") })),
+        { name: "clicks", values: col(({ r }) => Math.round(r.clicks)) },
+        { name: "impressions", values: col(({ r }) => Math.round(r.impressions)) },
+        { name: "ctr", values: col(({ r }) => r.ctr) },
+        { name: "position", values: col(({ r }) => r.position ?? null) },
+        { name: "aggregation_type", values: col(({ aggregation }) => aggregation) },
+        { name: "fetched_at", values: col(() => fetchedAt.toISOString()) }
         // Ties in Google's click order are unstable across pages: a row seen twice is kept once.
       ], "ON CONFLICT DO NOTHING")
     }
