@@ -6,7 +6,7 @@
  * Sampling, thresholding and the "(other)" row are recorded and warned about;
  * the token budget GA4 reports is kept in the fetch log.
  */
-import { type HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClientRequest } from "@effect/platform"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { PgClient } from "@effect/sql-pg"
 import { Config, ConfigError, Effect, Either, Option } from "effect"

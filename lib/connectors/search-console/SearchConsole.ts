@@ -9,7 +9,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { PgClient } from "@effect/sql-pg"
-import { Config, ConfigError, Effect, Either, Option, Redacted, Schema } from "effect"
+import { Config, ConfigError, Effect, Either, Option } from "effect"
 import { type GoogleCredentials, googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
 import { defaultRetryPolicy, type RetryPolicy } from "../../http/Retry.ts"
