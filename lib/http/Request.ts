@@ -7,8 +7,8 @@
  * path, what was expected and what came, and the raw body is handed back for
  * replay.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { type Headers, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Either, Option, ParseResult, type RateLimiter, Schema } from "effect"
 import { nextDelay, retryAfterMillis, type RetryPolicy } from "./Retry.ts"
 import { SourceError } from "./SourceError.ts"
 
@@ -22,7 +22,7 @@ export interface Auth {
 /** How a source classifies a non-2xx answer beyond the defaults (e.g. Google's quota 403s are rate limits). */
 export type Classify = (status: number, body: string) => "retry" | "default"
 
-export interface CallOptions<A, I> {
+export interface CallOptions<A, I, E = never> {
   readonly source: string
   readonly stream: string
   readonly request: HttpClientRequest.HttpClientRequest
@@ -31,6 +31,14 @@ export interface CallOptions<A, I> {
   readonly policy: RetryPolicy
   readonly timeout?: Duration.DurationInput
   readonly classify?: Classify
+  /** The source's request rate (requests per interval), applied to every attempt. */
+  readonly limiter?: RateLimiter.RateLimiter
+  /**
+   * Runs before every attempt, retries included: where an API counts each
+   * request against a daily quota (Clarity, YouTube), this spends it, so a
+   * retry storm cannot overspend.
+   */
+  readonly beforeAttempt?: Effect.Effect<void, E>
 }
 
 export interface CallResult<A> {
@@ -38,6 +46,8 @@ export interface CallResult<A> {
   /** The body as received, for the raw payload store. */
   readonly raw: string
   readonly attempts: number
+  /** The response headers (rate-limit state, paging links). */
+  readonly headers: Headers.Headers
 }
 
 /** A drift error with the raw body that caused it, so the caller can keep it for replay. */
@@ -48,7 +58,7 @@ export interface Drifted {
 
 const snippet = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
 
-export const call = <A, I>(options: CallOptions<A, I>): Effect.Effect<CallResult<A>, SourceError | Drifted, HttpClient.HttpClient> =>
+export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Effect<CallResult<A>, SourceError | Drifted | E, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const fail = (reason: SourceError["reason"], message: string) =>
@@ -58,7 +68,9 @@ export const call = <A, I>(options: CallOptions<A, I>): Effect.Effect<CallResult
     for (let attempt = 1; ; attempt++) {
       const token = options.auth === undefined ? undefined : yield* options.auth.token
       const request = token === undefined ? options.request : HttpClientRequest.bearerToken(options.request, token)
-      const outcome = yield* client.execute(request).pipe(
+      if (options.beforeAttempt !== undefined) yield* options.beforeAttempt
+      const execute = options.limiter === undefined ? client.execute(request) : options.limiter(client.execute(request))
+      const outcome = yield* execute.pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))),
         Effect.timeout(options.timeout ?? Duration.seconds(30)),
         Effect.either
@@ -81,7 +93,7 @@ export const call = <A, I>(options: CallOptions<A, I>): Effect.Effect<CallResult
             const message = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
             return yield* Effect.fail<Drifted>({ error: fail("Drift", `the response does not match its schema:\n${message}`), raw: text })
           }
-          return { value: decoded.right, raw: text, attempts: attempt }
+          return { value: decoded.right, raw: text, attempts: attempt, headers }
         }
         tried.push(`HTTP ${status}`)
         retryAfter = retryAfterMillis(headers["retry-after"], Date.now())

@@ -14,12 +14,13 @@ import { googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
 import { defaultRetryPolicy } from "../../http/Retry.ts"
 import type { SourceError } from "../../http/SourceError.ts"
-import { insertRows } from "../../sync/Bulk.ts"
+import { upsertRows } from "../../sync/Bulk.ts"
 import { addDays, dayOf } from "../../sync/Days.ts"
 import { redactPersonal } from "../../sync/Guard.ts"
 import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
 import type { SyncOutcome } from "../search-console/SearchConsole.ts"
 import { type Report, reports, RunReportResponse } from "./Api.ts"
+import { reportTables } from "./tables.ts"
 
 export const source = "ga4"
 
@@ -102,14 +103,14 @@ const loadSlice = (ledger: PgClient.PgClient, property: Ga4Property, date: strin
       })
     for (const page of pages) yield* storeRaw(ledger, { source, stream: report, scope: property.id, request: page.request, body: page.raw, status: "loaded" })
     yield* ledger.unsafe(`DELETE FROM ${spec.table} WHERE ga4_property_id = $1 AND date = $2`, [property.id, date])
-    yield* insertRows(ledger, spec.table, [
+    yield* upsertRows(ledger, spec.table, reportTables[report].key, [
       { name: "property", values: rows.map(() => property.property) },
       { name: "ga4_property_id", values: rows.map(() => property.id) },
       { name: "date", values: rows.map(() => date) },
       ...spec.dimensions.map(([, column], i) => ({ name: column, values: dimension(i) })),
       ...spec.metrics.map(([, column], i) => ({ name: column, values: rows.map((r) => r.metricValues[i]?.value ?? "0") })),
       { name: "fetched_at", values: rows.map(() => fetchedAt.toISOString()) }
-    ], "ON CONFLICT DO NOTHING")
+    ])
     const meta = pages[0]?.value.metadata
     const last = pages[pages.length - 1]?.value.propertyQuota?.tokensPerDay
     const flags = {

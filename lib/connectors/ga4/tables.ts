@@ -26,4 +26,7 @@ export const fetchLog = Table.make({
   key: ["ga4_property_id", "report", "date"]
 })
 
+/** The table of each report (Api.ts names them). */
+export const reportTables = { page: pageDaily, traffic: trafficDaily } as const
+
 export const ga4Tables: ReadonlyArray<Table.AnyTable> = [pageDaily, trafficDaily, fetchLog]

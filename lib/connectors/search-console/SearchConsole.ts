@@ -14,11 +14,12 @@ import { type GoogleCredentials, googleAuth, googleCredentialsConfig } from "../
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
 import { defaultRetryPolicy, type RetryPolicy } from "../../http/Retry.ts"
 import { SourceError } from "../../http/SourceError.ts"
-import { insertRows } from "../../sync/Bulk.ts"
+import { upsertRows } from "../../sync/Bulk.ts"
 import { addDays, dayOf } from "../../sync/Days.ts"
 import { looksPersonal } from "../../sync/Guard.ts"
 import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
 import { dailyRowCap, isQuotaError, QueryResponse, type Report, reports, reportTable } from "./Api.ts"
+import { reportTables } from "./tables.ts"
 
 export const source = "search-console"
 
@@ -137,7 +138,7 @@ const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: 
     yield* ledger.unsafe(`DELETE FROM ${reportTable[report]} WHERE site_url = $1 AND search_type = 'web' AND date = $2`, [site.siteUrl, date])
     if (kept.length > 0) {
       const col = (f: (x: (typeof kept)[number]) => unknown) => kept.map(f)
-      yield* insertRows(ledger, reportTable[report], [
+      yield* upsertRows(ledger, reportTable[report], reportTables[report].key, [
         { name: "property", values: col(() => site.property) },
         { name: "site_url", values: col(() => site.siteUrl) },
         { name: "search_type", values: col(() => "web") },
@@ -149,8 +150,8 @@ const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: 
         { name: "position", values: col(({ r }) => r.position ?? null) },
         { name: "aggregation_type", values: col(({ aggregation }) => aggregation) },
         { name: "fetched_at", values: col(() => fetchedAt.toISOString()) }
-        // Ties in Google's click order are unstable across pages: a row seen twice is kept once.
-      ], "ON CONFLICT DO NOTHING")
+        // Ties in Google's click order are unstable across pages: a row seen twice is kept once (the upsert dedupes).
+      ])
     }
     yield* ledger`
       INSERT INTO search.gsc_fetch_log (site_url, search_type, date, report, rows_returned, pages, capped, dropped_rows, fetched_at)

@@ -33,4 +33,7 @@ export const fetchLog = Table.make({
   key: [...key, "report"]
 })
 
+/** The table of each report (Api.ts names them). */
+export const reportTables = { site: siteDaily, page: pageDaily, query: queryDaily, page_query: pageQueryDaily } as const
+
 export const searchConsoleTables: ReadonlyArray<Table.AnyTable> = [siteDaily, pageDaily, queryDaily, pageQueryDaily, fetchLog]
