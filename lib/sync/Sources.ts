@@ -1,24 +1,42 @@
 /** The sources `npm run sync` knows, each with how to tell it is configured and how to sync it. */
 import type { HttpClient } from "@effect/platform"
-import type { PgClient } from "@effect/sql-pg"
 import type { ConfigError, Effect } from "effect"
 import * as Ga4 from "../connectors/ga4/Ga4.ts"
 import * as SearchConsole from "../connectors/search-console/SearchConsole.ts"
 
-export interface SyncOptions {
-  readonly ledger: PgClient.PgClient
-  readonly since?: string
-  readonly until?: string
-  readonly sites?: ReadonlyArray<string>
-}
+import type { SyncOptions, SyncOutcome } from "./Run.ts"
 
 export interface SourceSync {
   readonly name: string
   readonly configured: Effect.Effect<boolean, ConfigError.ConfigError>
-  readonly sync: (options: SyncOptions) => Effect.Effect<SearchConsole.SyncOutcome, unknown, HttpClient.HttpClient>
+  readonly sync: (options: SyncOptions) => Effect.Effect<SyncOutcome, unknown, HttpClient.HttpClient>
+  readonly backfill: {
+    /** Why a backfill starting at `from` cannot work, given today (UTC); undefined when it can. */
+    readonly check: (from: string, today: string) => string | undefined
+  }
+}
+
+const monthsBefore = (day: string, months: number) => {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCMonth(d.getUTCMonth() - months)
+  return d.toISOString().slice(0, 10)
 }
 
 export const sources: ReadonlyArray<SourceSync> = [
-  { name: SearchConsole.source, configured: SearchConsole.configured, sync: SearchConsole.sync },
-  { name: Ga4.source, configured: Ga4.configured, sync: Ga4.sync }
+  {
+    name: SearchConsole.source,
+    configured: SearchConsole.configured,
+    sync: SearchConsole.sync,
+    backfill: {
+      check: (from, today) =>
+        from < monthsBefore(today, 16) ? `Search Console keeps 16 months: the earliest day it can return is ${monthsBefore(today, 16)}` : undefined
+    }
+  },
+  {
+    name: Ga4.source,
+    configured: Ga4.configured,
+    sync: Ga4.sync,
+    // The Data API serves aggregated reports for the property's whole life (event-level retention does not apply).
+    backfill: { check: (from) => (from < "2015-08-14" ? "GA4 has no data before 2015-08-14 (the Data API's earliest date)" : undefined) }
+  }
 ]

@@ -8,7 +8,6 @@
  */
 import { HttpClientRequest } from "@effect/platform"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { PgClient } from "@effect/sql-pg"
 import { Config, ConfigError, Effect, Either, Option } from "effect"
 import { googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
@@ -17,8 +16,8 @@ import type { SourceError } from "../../http/SourceError.ts"
 import { upsertRows } from "../../sync/Bulk.ts"
 import { addDays, dayOf } from "../../sync/Days.ts"
 import { redactPersonal } from "../../sync/Guard.ts"
-import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
-import type { SyncOutcome } from "../search-console/SearchConsole.ts"
+import { consumeQuota, storeRaw } from "../../sync/Ledger.ts"
+import { dayCount, firstDay, markLoaded, report as reportProgress, type SyncOptions, type SyncOutcome } from "../../sync/Run.ts"
 import { type Report, reports, RunReportResponse } from "./Api.ts"
 import { reportTables } from "./tables.ts"
 
@@ -58,7 +57,7 @@ type Settings = Config.Config.Success<typeof settingsConfig>
 
 type Page = { request: Record<string, unknown>; raw: string; value: RunReportResponse }
 
-const fetchSlice = (settings: Settings, auth: Auth, ledger: PgClient.PgClient, property: Ga4Property, date: string, report: Report) =>
+const fetchSlice = (settings: Settings, auth: Auth, options: SyncOptions, property: Ga4Property, date: string, report: Report) =>
   Effect.gen(function*() {
     const spec = reports[report]
     const pages: Array<Page> = []
@@ -73,7 +72,8 @@ const fetchSlice = (settings: Settings, auth: Auth, ledger: PgClient.PgClient, p
         offset,
         returnPropertyQuota: true
       }
-      yield* consumeQuota(ledger, { source, scope: property.id, limit: settings.dailyBudget })
+      const used = yield* consumeQuota(options.ledger, { source, scope: property.id, limit: settings.dailyBudget })
+      yield* reportProgress(options, { _tag: "Quota", scope: property.property, used, limit: settings.dailyBudget })
       const { value, raw } = yield* call({
         source,
         stream: report,
@@ -89,8 +89,9 @@ const fetchSlice = (settings: Settings, auth: Auth, ledger: PgClient.PgClient, p
     return pages
   })
 
-const loadSlice = (ledger: PgClient.PgClient, property: Ga4Property, date: string, report: Report, pages: ReadonlyArray<Page>) =>
-  ledger.withTransaction(Effect.gen(function*() {
+const loadSlice = (options: SyncOptions, property: Ga4Property, date: string, report: Report, pages: ReadonlyArray<Page>) =>
+  options.ledger.withTransaction(Effect.gen(function*() {
+    const ledger = options.ledger
     const spec = reports[report]
     const fetchedAt = new Date()
     const rows = pages.flatMap((p) => p.value.rows ?? [])
@@ -129,12 +130,12 @@ const loadSlice = (ledger: PgClient.PgClient, property: Ga4Property, date: strin
         data_loss_from_other_row = EXCLUDED.data_loss_from_other_row, has_other_row = EXCLUDED.has_other_row,
         time_zone = EXCLUDED.time_zone, tokens_consumed = EXCLUDED.tokens_consumed,
         tokens_remaining_today = EXCLUDED.tokens_remaining_today, fetched_at = EXCLUDED.fetched_at`
-    yield* writeCursor(ledger, source, report, property.id, date)
+    yield* markLoaded(ledger, source, options, report, property.id, date)
     return { rows: rows.length, redacted, flags, tokensRemaining: last?.remaining }
   }))
 
 /** Syncs every configured property from its cursor (minus the re-fetch window) or `since`, up to yesterday or `until`. */
-export const sync = (options: { readonly ledger: PgClient.PgClient; readonly since?: string; readonly until?: string; readonly sites?: ReadonlyArray<string>; readonly today?: string }) =>
+export const sync = (options: SyncOptions) =>
   Effect.gen(function*() {
     const settings = yield* settingsConfig
     const auth = yield* googleAuth({ source, credentials: settings.credentials, scopes: ["https://www.googleapis.com/auth/analytics.readonly"], tokenUrl: settings.tokenUrl })
@@ -147,10 +148,10 @@ export const sync = (options: { readonly ledger: PgClient.PgClient; readonly sin
     let days = 0
     for (const property of settings.properties.filter((p) => options.sites === undefined || options.sites.includes(p.property))) {
       for (const report of Object.keys(reports) as Array<Report>) {
-        const cursor = yield* readCursor(options.ledger, source, report, property.id)
-        const from = options.since ?? (cursor !== undefined ? addDays(cursor, -settings.refetchDays + 1) : addDays(until, -settings.initialDays + 1))
+        const from = yield* firstDay(source, options, report, property.id, { until, refetchDays: settings.refetchDays, initialDays: settings.initialDays })
+        yield* reportProgress(options, { _tag: "Planned", stream: report, scope: property.property, slices: dayCount(from, until) })
         for (let date = from; date <= until; date = addDays(date, 1)) {
-          const fetched = yield* fetchSlice(settings, auth, options.ledger, property, date, report).pipe(Effect.either)
+          const fetched = yield* fetchSlice(settings, auth, options, property, date, report).pipe(Effect.either)
           if (Either.isLeft(fetched)) {
             const problem: SourceError | Drifted | SqlError = fetched.left
             if ("_tag" in problem && problem._tag === "SqlError") return yield* problem
@@ -160,7 +161,8 @@ export const sync = (options: { readonly ledger: PgClient.PgClient; readonly sin
             } else failures.push(problem as SourceError)
             break
           }
-          const loaded = yield* loadSlice(options.ledger, property, date, report, fetched.right)
+          const loaded = yield* loadSlice(options, property, date, report, fetched.right)
+          yield* reportProgress(options, { _tag: "Slice", stream: report, scope: property.property, label: date, rows: loaded.rows, pages: fetched.right.length })
           rows += loaded.rows
           if (report === "page") days++
           const where = `${property.property} ${date} ${report}`

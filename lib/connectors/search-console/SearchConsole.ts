@@ -8,7 +8,6 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { PgClient } from "@effect/sql-pg"
 import { Config, ConfigError, Effect, Either, Option } from "effect"
 import { type GoogleCredentials, googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
@@ -17,7 +16,8 @@ import { SourceError } from "../../http/SourceError.ts"
 import { upsertRows } from "../../sync/Bulk.ts"
 import { addDays, dayOf } from "../../sync/Days.ts"
 import { looksPersonal } from "../../sync/Guard.ts"
-import { consumeQuota, readCursor, storeRaw, writeCursor } from "../../sync/Ledger.ts"
+import { consumeQuota, storeRaw } from "../../sync/Ledger.ts"
+import { dayCount, firstDay, markLoaded, report as reportProgress, type SyncOptions, type SyncOutcome } from "../../sync/Run.ts"
 import { dailyRowCap, isQuotaError, QueryResponse, type Report, reports, reportTable } from "./Api.ts"
 import { reportTables } from "./tables.ts"
 
@@ -71,21 +71,15 @@ export const settingsConfig: Config.Config<SearchConsoleSettings> = Config.all({
 })
 
 
-export interface SyncOutcome {
-  readonly rows: number
-  readonly days: number
-  readonly warnings: ReadonlyArray<string>
-  readonly failures: ReadonlyArray<SourceError>
-}
-
 interface Client {
   readonly query: (site: Site, stream: string, body: Record<string, unknown>) => Effect.Effect<{ value: QueryResponse; raw: string }, SourceError | Drifted | SqlError, HttpClient.HttpClient>
 }
 
-const makeClient = (settings: SearchConsoleSettings, auth: Auth, ledger: PgClient.PgClient): Client => ({
+const makeClient = (settings: SearchConsoleSettings, auth: Auth, options: SyncOptions): Client => ({
   query: (site, stream, body) =>
     Effect.zipRight(
-      consumeQuota(ledger, { source, scope: site.siteUrl, limit: settings.dailyBudget }),
+      Effect.tap(consumeQuota(options.ledger, { source, scope: site.siteUrl, limit: settings.dailyBudget }), (used) =>
+        reportProgress(options, { _tag: "Quota", scope: site.property, used, limit: settings.dailyBudget })),
       call({
         source,
         stream,
@@ -128,8 +122,9 @@ const fetchSlice = (client: Client, settings: SearchConsoleSettings, site: Site,
   })
 
 /** Replaces one day-and-report slice, its raw payloads, fetch log and cursor, in one transaction. */
-const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: Report, pages: ReadonlyArray<{ request: Record<string, unknown>; raw: string; value: QueryResponse }>) =>
-  ledger.withTransaction(Effect.gen(function*() {
+const loadSlice = (options: SyncOptions, site: Site, date: string, report: Report, pages: ReadonlyArray<{ request: Record<string, unknown>; raw: string; value: QueryResponse }>) =>
+  options.ledger.withTransaction(Effect.gen(function*() {
+    const ledger = options.ledger
     const fetchedAt = new Date()
     const dims = reports[report] as ReadonlyArray<string>
     const rows = pages.flatMap((p) => (p.value.rows ?? []).map((r) => ({ r, aggregation: p.value.responseAggregationType ?? "auto" })))
@@ -158,7 +153,7 @@ const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: 
       VALUES (${site.siteUrl}, 'web', ${date}::date, ${report}, ${rows.length}, ${pages.length}, ${rows.length >= dailyRowCap}, ${rows.length - kept.length}, ${fetchedAt})
       ON CONFLICT (site_url, search_type, date, report) DO UPDATE SET rows_returned = EXCLUDED.rows_returned, pages = EXCLUDED.pages,
         capped = EXCLUDED.capped, dropped_rows = EXCLUDED.dropped_rows, fetched_at = EXCLUDED.fetched_at`
-    yield* writeCursor(ledger, source, report, site.siteUrl, date)
+    yield* markLoaded(ledger, source, options, report, site.siteUrl, date)
     return { stored: kept.length, returned: rows.length, dropped: rows.length - kept.length }
   }))
 
@@ -167,11 +162,11 @@ const loadSlice = (ledger: PgClient.PgClient, site: Site, date: string, report: 
  * `since`, up to the last final day (or `until`). A stream that fails (drift,
  * exhausted retries) is recorded and the others go on.
  */
-export const sync = (options: { readonly ledger: PgClient.PgClient; readonly since?: string; readonly until?: string; readonly sites?: ReadonlyArray<string>; readonly today?: string }) =>
+export const sync = (options: SyncOptions) =>
   Effect.gen(function*() {
     const settings = yield* settingsConfig
     const auth = yield* googleAuth({ source, credentials: settings.credentials, scopes: ["https://www.googleapis.com/auth/webmasters.readonly"], tokenUrl: settings.tokenUrl })
-    const client = makeClient(settings, auth, options.ledger)
+    const client = makeClient(settings, auth, options)
     const today = options.today ?? dayOf(new Date())
     const warnings: Array<string> = []
     const failures: Array<SourceError> = []
@@ -188,8 +183,8 @@ export const sync = (options: { readonly ledger: PgClient.PgClient; readonly sin
       }
       const until = options.until !== undefined && options.until < lastFinal.right ? options.until : lastFinal.right
       for (const report of Object.keys(reports) as Array<Report>) {
-        const cursor = yield* readCursor(options.ledger, source, report, site.siteUrl)
-        const from = options.since ?? (cursor !== undefined ? addDays(cursor, -settings.refetchDays + 1) : addDays(until, -settings.initialDays + 1))
+        const from = yield* firstDay(source, options, report, site.siteUrl, { until, refetchDays: settings.refetchDays, initialDays: settings.initialDays })
+        yield* reportProgress(options, { _tag: "Planned", stream: report, scope: site.property, slices: dayCount(from, until) })
         for (let date = from; date <= until; date = addDays(date, 1)) {
           const fetched = yield* fetchSlice(client, settings, site, date, report).pipe(Effect.either)
           if (Either.isLeft(fetched)) {
@@ -202,7 +197,8 @@ export const sync = (options: { readonly ledger: PgClient.PgClient; readonly sin
             } else failures.push(problem)
             break
           }
-          const loaded = yield* loadSlice(options.ledger, site, date, report, fetched.right)
+          const loaded = yield* loadSlice(options, site, date, report, fetched.right)
+          yield* reportProgress(options, { _tag: "Slice", stream: report, scope: site.property, label: date, rows: loaded.stored, pages: fetched.right.length })
           rows += loaded.stored
           if (report === "site") days++
           if (loaded.returned >= dailyRowCap) warnings.push(`${site.property} ${date} ${report}: ${loaded.returned} rows reached Google's 50,000-row daily cap; the day is incomplete`)
