@@ -111,7 +111,7 @@ const program = Effect.gen(function*() {
     const loaderSeconds = (performance.now() - loaderStart) / 1000
     const loaderRss = peakRss
 
-    // A second pass over the first batch: every key exists, so the upsert takes its replace path.
+    // A second pass over the first batch: every key exists, so the upsert takes its conflict path.
     const replaceStart = performance.now()
     const again = Array.from({ length: Math.min(batch, total) }, (_, k) => row(k))
     const col = <K extends keyof ReturnType<typeof row>>(k: K) => again.map((r) => r[k])
@@ -130,7 +130,7 @@ const program = Effect.gen(function*() {
   console.log(`loader (upsertRows: COPY under a savepoint, ${batch.toLocaleString("en")} rows per statement): ${result.loaderSeconds.toFixed(2)} s, ${Math.round(loaderRate).toLocaleString("en")} rows/s`)
   console.log(`raw COPY FROM STDIN:                                  ${result.copySeconds.toFixed(2)} s, ${Math.round(copyRate).toLocaleString("en")} rows/s`)
   console.log(`loader / COPY throughput: ${(loaderRate / copyRate).toFixed(2)} (target ≥ 0.50)`)
-  console.log(`replace path (${Math.min(batch, total).toLocaleString("en")} existing keys: COPY fails on the key, delete, COPY again): ${result.replaceSeconds.toFixed(2)} s, ${result.replaced} rows updated`)
+  console.log(`conflict path (${Math.min(batch, total).toLocaleString("en")} existing keys: COPY meets a key, then INSERT … ON CONFLICT DO UPDATE): ${result.replaceSeconds.toFixed(2)} s, ${result.replaced} rows updated`)
   console.log(`peak RSS: ${mb(baselineRss)} MB at start, ${mb(result.copyRss)} MB during COPY, ${mb(result.loaderRss)} MB during the loader (target < 300 MB)`)
 })
 

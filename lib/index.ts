@@ -1,4 +1,4 @@
-/** solohub: the SDK. Import a part by its entry point (`solohub/db`, …) or everything from here. */
+/** solohub: the SDK. Import a part by its entry point (`solohub/db`, …) or everything from here; a product app imports `solohub/product`. */
 export * from "./config/index.ts"
 export * from "./db/index.ts"
 export * from "./ops/index.ts"

@@ -7,6 +7,7 @@ import { backlogTables } from "./backlog/tables.ts"
 import { ga4Tables } from "./connectors/ga4/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
 import { opsTables } from "./ops/tables.ts"
+import { productTables } from "./product/tables.ts"
 import { syncTables } from "./sync/tables.ts"
 import type { AnyTable } from "./pii/Table.ts"
 import { warehouseTables } from "./warehouse/tables.ts"
@@ -17,5 +18,6 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...syncTables,
   ...searchConsoleTables,
   ...ga4Tables,
-  ...warehouseTables
+  ...warehouseTables,
+  ...productTables
 ]

@@ -72,7 +72,7 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
       const execute = options.limiter === undefined ? client.execute(request) : options.limiter(client.execute(request))
       const outcome = yield* execute.pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))),
-        Effect.timeout(options.timeout ?? Duration.seconds(30)),
+        Effect.timeout(options.timeout ?? Duration.millis(options.policy.timeoutMillis)),
         Effect.either
       )
       let retryAfter = Option.none<number>()

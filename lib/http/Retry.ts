@@ -3,7 +3,7 @@
  * Retry-After honoured in both of its forms (delta-seconds, including 0, and an
  * HTTP-date), never looping without bound.
  */
-import { Option } from "effect"
+import { Config, Option } from "effect"
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -12,9 +12,23 @@ export interface RetryPolicy {
   readonly capMillis: number
   /** The longest Retry-After we are willing to sleep; longer ones end the retries. */
   readonly maxRetryAfterMillis: number
+  /** How long one attempt may take before it counts as a timeout (and is retried). */
+  readonly timeoutMillis: number
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseMillis: 1000, capMillis: 32_000, maxRetryAfterMillis: 120_000 }
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseMillis: 1000, capMillis: 32_000, maxRetryAfterMillis: 120_000, timeoutMillis: 30_000 }
+
+const positive = (name: string, fallback: number) =>
+  Config.integer(name).pipe(Config.withDefault(fallback), Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n > 0 }))
+
+/** The retry policy every connector uses, from SOLOHUB_HTTP_* (the same for every source). */
+export const retryPolicyConfig: Config.Config<RetryPolicy> = Config.all({
+  maxAttempts: positive("SOLOHUB_HTTP_MAX_ATTEMPTS", defaultRetryPolicy.maxAttempts),
+  baseMillis: positive("SOLOHUB_HTTP_RETRY_BASE_MS", defaultRetryPolicy.baseMillis),
+  capMillis: positive("SOLOHUB_HTTP_RETRY_CAP_MS", defaultRetryPolicy.capMillis),
+  maxRetryAfterMillis: positive("SOLOHUB_HTTP_MAX_RETRY_AFTER_MS", defaultRetryPolicy.maxRetryAfterMillis),
+  timeoutMillis: positive("SOLOHUB_HTTP_TIMEOUT_MS", defaultRetryPolicy.timeoutMillis)
+})
 
 /** Parses Retry-After: seconds ("0", "120") or an HTTP-date; a past date is 0. */
 export const retryAfterMillis = (header: string | null | undefined, now: number): Option.Option<number> => {

@@ -1,10 +1,9 @@
 /**
  * Bulk loading with `COPY FROM STDIN`, the fastest way into PostgreSQL, inside
  * the caller's transaction (so rows, raw payloads and cursor still commit
- * together). An upsert is "delete the incoming natural keys, then COPY": the
- * same end state as `INSERT … ON CONFLICT DO UPDATE`, without a staging table
- * (login roles may not create TEMP tables — control C07), and tried only when
- * the plain COPY meets an existing key. Rows are streamed to
+ * together). COPY cannot upsert and login roles may not create TEMP staging
+ * tables (control C07), so `upsertRows` COPYs optimistically and falls back to
+ * an `ON CONFLICT` insert only when a key already exists. Rows are streamed to
  * the server in chunks, so memory does not grow with the batch beyond the rows
  * the caller already holds. bench/load.ts measures it against raw COPY.
  */
@@ -81,10 +80,11 @@ export const copyRows = (sql: SqlClient.SqlClient, table: string, columns: Reado
   }))
 
 /**
- * Inserts or replaces rows by their natural key; duplicates within the batch
+ * Inserts or updates rows by their natural key; duplicates within the batch
  * keep the last one. Optimistic: the batch is COPYed under a savepoint, and
- * only when a key already exists (23505) does it roll back, delete the
- * incoming keys and COPY again — new rows, the common case, cost one COPY.
+ * only when a key already exists (23505) does it roll back and run
+ * `INSERT … ON CONFLICT (key) DO UPDATE` instead — new rows, the common case,
+ * cost one COPY.
  */
 export const upsertRows = (sql: SqlClient.SqlClient, table: string, key: ReadonlyArray<string>, columns: ReadonlyArray<Column>) =>
   sql.withTransaction(Effect.gen(function*() {
@@ -96,15 +96,21 @@ export const upsertRows = (sql: SqlClient.SqlClient, table: string, key: Readonl
     for (let i = 0; i < count; i++) last.set(JSON.stringify(keyColumns.map((c) => c!.values[i])), i)
     const keep = last.size === count ? null : [...last.values()].sort((a, b) => a - b)
     const kept = keep === null ? columns : columns.map((c) => ({ name: c.name, values: keep.map((i) => c.values[i]) }))
-    const replace = Effect.gen(function*() {
-      const keys = [...last.values()].map((i) => Object.fromEntries(key.map((name, j) => [name, keyColumns[j]!.values[i]])))
-      // `=`, not IS NOT DISTINCT FROM: only `=` uses the key's index (natural keys are NOT NULL).
-      const match = key.map((name) => `t.${quoteIdent(name)} = k.${quoteIdent(name)}`).join(" AND ")
-      yield* sql.unsafe(`DELETE FROM ${table} t USING json_populate_recordset(NULL::${table}, $1::json) k WHERE ${match}`, [JSON.stringify(keys)])
-      return yield* copyRows(sql, table, kept)
+    // Existing keys: a real upsert, updating rows in place (rows other tables reference stay referenced).
+    const merge = Effect.gen(function*() {
+      const names = kept.map((c) => quoteIdent(c.name))
+      const rest = kept.filter((c) => !key.includes(c.name)).map((c) => quoteIdent(c.name))
+      const rows = Array.from({ length: kept[0]!.values.length }, (_, i) => Object.fromEntries(kept.map((c) => [c.name, c.values[i]])))
+      const update = rest.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${rest.map((n) => `${n} = EXCLUDED.${n}`).join(", ")}`
+      yield* sql.unsafe(
+        `INSERT INTO ${table} (${names.join(", ")}) SELECT ${names.join(", ")} FROM json_populate_recordset(NULL::${table}, $1::json)
+         ON CONFLICT (${key.map(quoteIdent).join(", ")}) ${update}`,
+        [JSON.stringify(rows)]
+      )
+      return rows.length
     })
     return yield* copyRows(sql, table, kept).pipe(
-      Effect.catchIf((error) => isUniqueViolation(error), () => replace)
+      Effect.catchIf((error) => isUniqueViolation(error), () => merge)
     )
   }))
 

@@ -44,8 +44,11 @@ const backfillStream = (options: SyncOptions, stream: string) => `backfill ${opt
 
 /**
  * The first day a stream loads: a backfill resumes after the last day it
- * finished; a nightly run starts `refetchDays` before its cursor (to pick up
- * the source's corrections), or `initialDays` back on its first run.
+ * finished; a nightly run loads every day after its cursor and re-fetches the
+ * last `refetchDays` before `until` (the source still corrects them), or goes
+ * `initialDays` back on its first run. The re-fetch window hangs off `until`,
+ * not the cursor, so a run that died early never reaches back before what an
+ * uninterrupted run would have loaded.
  */
 export const firstDay = (
   source: string,
@@ -61,7 +64,10 @@ export const firstDay = (
     }
     if (options.since !== undefined) return options.since
     const cursor = yield* readCursor(options.ledger, source, stream, scope)
-    return cursor !== undefined ? addDays(cursor, -window.refetchDays + 1) : addDays(window.until, -window.initialDays + 1)
+    if (cursor === undefined) return addDays(window.until, -window.initialDays + 1)
+    const next = addDays(cursor, 1)
+    const refetch = addDays(window.until, -window.refetchDays + 1)
+    return next < refetch ? next : refetch
   })
 
 /**

@@ -9,6 +9,7 @@ import { provision } from "../../lib/db/Provision.ts"
 import { startGa4 } from "../support/servers/ga4.ts"
 import { blogFacts } from "../support/servers/searchConsole.ts"
 import { makeTestEnv } from "../support/TestEnv.ts"
+import { conformance } from "./conformance.ts"
 
 const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
 const facts = blogFacts("2026-11-21", 10)
@@ -71,7 +72,7 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("GA4 end to end aga
 
   it.effect("a metric that is not a number is drift: the stream fails naming it, the raw payload is kept, the other report loads", () =>
     Effect.gen(function*() {
-      server.faults.push({ kind: "drift" })
+      server.faults.push({ kind: "wrong-type" })
       const outcome = yield* run({ since: "2026-11-21" })
       expect(outcome.failures).toHaveLength(1)
       expect(outcome.failures[0]!.message).toMatch(/ga4\/page[\s\S]*metricValues[\s\S]*"lots"/)
@@ -96,4 +97,26 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("GA4 end to end aga
       expect(denied.failures[0]!.reason).toBe("Forbidden")
       expect(denied.failures[0]!.message).toContain("sufficient permissions")
     }))
+})
+
+const window = facts.filter((f) => f.date >= "2026-11-19" && f.date <= "2026-11-21")
+conformance({
+  source: "ga4",
+  env: {
+    SOLOHUB_GA4_PROPERTIES: "blog=123456789",
+    SOLOHUB_GA4_SERVICE_ACCOUNT_JSON: env.env.SOLOHUB_GA4_SERVICE_ACCOUNT_JSON!,
+    SOLOHUB_GA4_BASE_URL: server.url,
+    SOLOHUB_GA4_TOKEN_URL: server.tokenUrl,
+    SOLOHUB_GA4_PAGE_SIZE: "5",
+    SOLOHUB_GA4_INITIAL_DAYS: "3"
+  },
+  server,
+  sync,
+  today,
+  tables: ["analytics.ga4_page_daily", "analytics.ga4_traffic_daily"],
+  expectedRows: {
+    "analytics.ga4_page_daily": new Set(window.map((f) => f.date + f.page)).size,
+    "analytics.ga4_traffic_daily": 12
+  },
+  budgetVariable: "SOLOHUB_GA4_DAILY_BUDGET"
 })

@@ -9,6 +9,7 @@ import { provision } from "../../lib/db/Provision.ts"
 import { consumeQuota } from "../../lib/sync/Ledger.ts"
 import { blogFacts, startSearchConsole } from "../support/servers/searchConsole.ts"
 import { layerFor, makeTestEnv } from "../support/TestEnv.ts"
+import { conformance } from "./conformance.ts"
 
 const finalUntil = "2026-11-19"
 const today = "2026-11-22"
@@ -184,4 +185,22 @@ describe("Search Console configuration and quotas", () => {
         expect(outcome.failures[0]!.message).not.toContain("PRIVATE KEY")
       }))
   })
+})
+
+const inWindow = facts.filter((f) => f.date >= "2026-11-15" && f.date <= finalUntil)
+const distinct = (key: (f: (typeof facts)[number]) => string) => new Set(inWindow.map(key)).size
+conformance({
+  source: "search-console",
+  env: { SOLOHUB_GSC_SITES: `blog=${siteUrl}`, SOLOHUB_GSC_SERVICE_ACCOUNT_JSON: serviceAccount, SOLOHUB_GSC_BASE_URL: server.url, SOLOHUB_GSC_TOKEN_URL: server.tokenUrl, SOLOHUB_GSC_ROW_LIMIT: "25", SOLOHUB_GSC_INITIAL_DAYS: "5" },
+  server,
+  sync,
+  today,
+  tables: ["search.gsc_site_daily", "search.gsc_page_daily", "search.gsc_query_daily", "search.gsc_page_query_daily"],
+  expectedRows: {
+    "search.gsc_site_daily": distinct((f) => f.date),
+    "search.gsc_page_daily": distinct((f) => f.date + f.page),
+    "search.gsc_query_daily": distinct((f) => f.date + f.query),
+    "search.gsc_page_query_daily": distinct((f) => f.date + f.page + f.query)
+  },
+  budgetVariable: "SOLOHUB_GSC_DAILY_BUDGET"
 })

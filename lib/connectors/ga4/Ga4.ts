@@ -11,7 +11,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Config, ConfigError, Effect, Either, Option } from "effect"
 import { googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
-import { defaultRetryPolicy } from "../../http/Retry.ts"
+import { retryPolicyConfig } from "../../http/Retry.ts"
 import type { SourceError } from "../../http/SourceError.ts"
 import { upsertRows } from "../../sync/Bulk.ts"
 import { addDays, dayOf } from "../../sync/Days.ts"
@@ -46,12 +46,7 @@ export const settingsConfig = Config.all({
   dailyBudget: Config.integer("SOLOHUB_GA4_DAILY_BUDGET").pipe(Config.withDefault(1000)),
   refetchDays: Config.integer("SOLOHUB_GA4_REFETCH_DAYS").pipe(Config.withDefault(3)),
   initialDays: Config.integer("SOLOHUB_GA4_INITIAL_DAYS").pipe(Config.withDefault(30)),
-  policy: Config.all({
-    maxAttempts: Config.integer("SOLOHUB_HTTP_MAX_ATTEMPTS").pipe(Config.withDefault(defaultRetryPolicy.maxAttempts)),
-    baseMillis: Config.integer("SOLOHUB_HTTP_RETRY_BASE_MS").pipe(Config.withDefault(defaultRetryPolicy.baseMillis)),
-    capMillis: Config.integer("SOLOHUB_HTTP_RETRY_CAP_MS").pipe(Config.withDefault(defaultRetryPolicy.capMillis)),
-    maxRetryAfterMillis: Config.succeed(defaultRetryPolicy.maxRetryAfterMillis)
-  })
+  policy: retryPolicyConfig
 })
 type Settings = Config.Config.Success<typeof settingsConfig>
 

@@ -11,7 +11,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Config, ConfigError, Effect, Either, Option } from "effect"
 import { type GoogleCredentials, googleAuth, googleCredentialsConfig } from "../../http/GoogleAuth.ts"
 import { type Auth, call, type Drifted } from "../../http/Request.ts"
-import { defaultRetryPolicy, type RetryPolicy } from "../../http/Retry.ts"
+import { retryPolicyConfig, type RetryPolicy } from "../../http/Retry.ts"
 import { SourceError } from "../../http/SourceError.ts"
 import { upsertRows } from "../../sync/Bulk.ts"
 import { addDays, dayOf } from "../../sync/Days.ts"
@@ -62,12 +62,7 @@ export const settingsConfig: Config.Config<SearchConsoleSettings> = Config.all({
   dailyBudget: Config.integer("SOLOHUB_GSC_DAILY_BUDGET").pipe(Config.withDefault(2000)),
   refetchDays: Config.integer("SOLOHUB_GSC_REFETCH_DAYS").pipe(Config.withDefault(4)),
   initialDays: Config.integer("SOLOHUB_GSC_INITIAL_DAYS").pipe(Config.withDefault(30)),
-  policy: Config.all({
-    maxAttempts: Config.integer("SOLOHUB_HTTP_MAX_ATTEMPTS").pipe(Config.withDefault(defaultRetryPolicy.maxAttempts)),
-    baseMillis: Config.integer("SOLOHUB_HTTP_RETRY_BASE_MS").pipe(Config.withDefault(defaultRetryPolicy.baseMillis)),
-    capMillis: Config.integer("SOLOHUB_HTTP_RETRY_CAP_MS").pipe(Config.withDefault(defaultRetryPolicy.capMillis)),
-    maxRetryAfterMillis: Config.succeed(defaultRetryPolicy.maxRetryAfterMillis)
-  })
+  policy: retryPolicyConfig
 })
 
 

@@ -6,15 +6,11 @@
  */
 import type { KeyObject } from "node:crypto"
 import * as http from "node:http"
+import { deliver, type Fault, interrupts } from "./faults.ts"
 import type { Fact } from "./searchConsole.ts"
 import { tokenIssuer } from "./googleToken.ts"
 
-export type Ga4Fault =
-  | { readonly kind: "status"; readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
-  | { readonly kind: "sampled" }
-  | { readonly kind: "thresholded" }
-  | { readonly kind: "drift" }
-  | { readonly kind: "pass" }
+export type Ga4Fault = Fault | { readonly kind: "sampled" } | { readonly kind: "thresholded" }
 
 const sources = [["google", "organic", "(organic)"], ["(direct)", "(none)", "(not set)"], ["newsletter", "email", "november-issue"], ["youtube.com", "referral", "(not set)"]] as const
 
@@ -50,7 +46,7 @@ export const startGa4 = async (options: { readonly propertyId: string; readonly 
       const body = JSON.parse(raw) as { dateRanges: Array<{ startDate: string; endDate: string }>; dimensions: Array<{ name: string }>; metrics: Array<{ name: string }>; limit?: number; offset?: number }
       requests.push(body)
       const fault = faults.shift()
-      if (fault?.kind === "status") return json(fault.status, fault.body ?? envelope(fault.status, "INTERNAL", "Internal error"), fault.headers)
+      if (fault?.kind !== "sampled" && fault?.kind !== "thresholded" && interrupts(fault, req, res, (status) => envelope(status, "INTERNAL", "Internal error"))) return
       const { startDate, endDate } = body.dateRanges[0]!
       const facts = options.facts.filter((f) => f.date >= startDate && f.date <= endDate)
       const dims = body.dimensions.map((d) => d.name)
@@ -87,8 +83,8 @@ export const startGa4 = async (options: { readonly propertyId: string; readonly 
       if (rows.length > 0) response.rows = rows
       if (all.length > 0) response.rowCount = all.length
       const text = JSON.stringify(response)
-      if (fault?.kind === "drift" && rows.length > 0) return json(200, text.replace(/"metricValues":\[\{"value":"\d+"/, '"metricValues":[{"value":"lots"'))
-      return json(200, text)
+      const plain = fault?.kind === "sampled" || fault?.kind === "thresholded" ? undefined : fault
+      return deliver(plain, res, text, (t) => t.replace(/"metricValues":\[\{"value":"\d+"/, '"metricValues":[{"value":"lots"'), { "content-type": "application/json; charset=UTF-8" })
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))

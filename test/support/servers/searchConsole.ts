@@ -6,6 +6,9 @@
  */
 import type { KeyObject } from "node:crypto"
 import * as http from "node:http"
+import { deliver, type Fault, interrupts } from "./faults.ts"
+
+export type { Fault }
 import { tokenIssuer } from "./googleToken.ts"
 
 export interface Fact {
@@ -17,15 +20,6 @@ export interface Fact {
   readonly position: number
 }
 
-export type Fault =
-  | { readonly kind: "status"; readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
-  | { readonly kind: "truncate" }
-  | { readonly kind: "wrong-type" }
-  | { readonly kind: "reset" }
-  /** Answer normally (a placeholder, to place a later fault on a given request). */
-  | { readonly kind: "pass" }
-  /** Never answer: the caller is left waiting, as when a process dies mid-run. */
-  | { readonly kind: "hang" }
 
 const random = (seed: number) => () => {
   seed = (seed * 1664525 + 1013904223) % 4294967296
@@ -119,9 +113,7 @@ export const startSearchConsole = async (options: {
       const body = JSON.parse(raw || "{}") as { startDate?: string; endDate?: string; dimensions?: Array<string>; dataState?: string; rowLimit?: number; startRow?: number }
       requests.push({ path: url.pathname, body })
       const fault = faults.shift()
-      if (fault?.kind === "status") return json(fault.status, fault.body ?? envelope(fault.status, "backendError", "Backend Error", "INTERNAL"), fault.headers)
-      if (fault?.kind === "reset") return req.socket.destroy()
-      if (fault?.kind === "hang") return
+      if (interrupts(fault, req, res, (status) => envelope(status, "backendError", "Backend Error", "INTERNAL"), "application/json; charset=UTF-8")) return
       if (!options.sites.includes(site)) return json(403, envelope(403, "forbidden", `User does not have sufficient permission for site '${site}'.`, "PERMISSION_DENIED"))
       const rowLimit = body.rowLimit ?? 1000
       if (rowLimit < 1 || rowLimit > 25000 || !body.startDate || !body.endDate) return json(400, envelope(400, "badRequest", "Invalid request", "INVALID_ARGUMENT"))
@@ -137,9 +129,7 @@ export const startSearchConsole = async (options: {
         response.metadata = { first_incomplete_date: next }
       }
       const text = JSON.stringify(response)
-      if (fault?.kind === "truncate") return json(200, text.slice(0, Math.floor(text.length / 2)))
-      if (fault?.kind === "wrong-type" && rows.length > 0) return json(200, text.replace(/"clicks":\d+/, '"clicks":"many"'))
-      return json(200, text)
+      return deliver(fault, res, text, (t) => t.replace(/"clicks":\d+/, '"clicks":"many"'), { "content-type": "application/json; charset=UTF-8" })
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
