@@ -4,7 +4,9 @@
  * definition here names is treated as PII, and a test fails on it.
  */
 import { backlogTables } from "./backlog/tables.ts"
+import { clarityTables } from "./connectors/clarity/tables.ts"
 import { ga4Tables } from "./connectors/ga4/tables.ts"
+import { mailerliteTables } from "./connectors/mailerlite/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
 import { opsTables } from "./ops/tables.ts"
 import { productTables } from "./product/tables.ts"
@@ -18,6 +20,8 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...syncTables,
   ...searchConsoleTables,
   ...ga4Tables,
+  ...clarityTables,
+  ...mailerliteTables,
   ...warehouseTables,
   ...productTables
 ]

@@ -1,15 +1,14 @@
 /**
  * `npm run demo`: the whole system on the embedded default. Starts (or reuses)
  * the embedded PostgreSQL, provisions the layout, proves a backup with a
- * restore drill (which opens the gate), syncs Search Console from a local API
- * that speaks Google's shapes (a generated small blog), and runs the audit.
+ * restore drill (which opens the gate), syncs every source (Search Console,
+ * GA4, Clarity, MailerLite) from local APIs that speak their shapes (a
+ * generated small blog and newsletter), and runs the audit.
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { ConfigProvider, Console, Effect, Layer, Option } from "effect"
 import { generateKeyPairSync } from "node:crypto"
 import * as Task from "../lib/cli/Task.ts"
-import * as Ga4 from "../lib/connectors/ga4/Ga4.ts"
-import * as SearchConsole from "../lib/connectors/search-console/SearchConsole.ts"
 import { Cluster } from "../lib/db/Cluster.ts"
 import { Admin, HubWriter } from "../lib/db/Connections.ts"
 import { describeLayout } from "../lib/db/Describe.ts"
@@ -22,12 +21,15 @@ import { backlog } from "../lib/backlog/items.ts"
 import { measure } from "../lib/backlog/Metrics.ts"
 import { evaluate } from "../lib/backlog/Triggers.ts"
 import { Layout } from "../lib/db/Layout.ts"
+import { sources } from "../lib/sync/Sources.ts"
+import { startClarity } from "../test/support/servers/clarity.ts"
 import { startGa4 } from "../test/support/servers/ga4.ts"
+import { newsletterFacts, startMailerLite } from "../test/support/servers/mailerlite.ts"
 import { blogFacts, startSearchConsole } from "../test/support/servers/searchConsole.ts"
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
-/** Search Console and GA4 for the demo: local APIs with ~3 months of a small blog, and credentials they accept. */
+/** Every source for the demo: local APIs with ~3 months of a small blog and its newsletter, and credentials they accept. */
 const demoSources = Effect.acquireRelease(
   Effect.promise(async () => {
     const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
@@ -35,6 +37,8 @@ const demoSources = Effect.acquireRelease(
     const facts = blogFacts(daysAgo(1), 90)
     const server = await startSearchConsole({ sites: [siteUrl], publicKey: keys.publicKey, facts, finalUntil: daysAgo(3) })
     const ga4 = await startGa4({ propertyId: "123456789", publicKey: keys.publicKey, facts })
+    const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: daysAgo(0) })
+    const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: newsletterFacts(240) })
     const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
     const config = new Map([
       ["SOLOHUB_GA4_PROPERTIES", "blog=123456789"],
@@ -46,11 +50,16 @@ const demoSources = Effect.acquireRelease(
       ["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON", key],
       ["SOLOHUB_GSC_BASE_URL", server.url],
       ["SOLOHUB_GSC_TOKEN_URL", server.tokenUrl],
-      ["SOLOHUB_GSC_INITIAL_DAYS", "90"]
+      ["SOLOHUB_GSC_INITIAL_DAYS", "90"],
+      ["SOLOHUB_CLARITY_PROJECTS", "blog"],
+      ["SOLOHUB_CLARITY_TOKEN_BLOG", "demo-clarity-token"],
+      ["SOLOHUB_CLARITY_BASE_URL", clarity.url],
+      ["SOLOHUB_MAILERLITE_TOKEN", "demo-mailerlite-token"],
+      ["SOLOHUB_MAILERLITE_BASE_URL", mailerlite.url]
     ])
-    return { server, ga4, config }
+    return { config, close: () => Promise.all([server.close(), ga4.close(), clarity.close(), mailerlite.close()]) }
   }),
-  ({ ga4, server }) => Effect.promise(() => Promise.all([server.close(), ga4.close()]))
+  ({ close }) => Effect.promise(close)
 )
 
 const demo = Task.make(
@@ -86,23 +95,29 @@ const demo = Task.make(
           )
           yield* requireRestoreDrill({ allowUndrilled: false })
           const ledger = yield* HubWriter
-          const [outcome, ga4] = yield* Effect.scoped(Effect.gen(function*() {
+          const outcomes = yield* Effect.scoped(Effect.gen(function*() {
             const { config } = yield* demoSources
             const provider = ConfigProvider.fromMap(config).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
-            return yield* Effect.all([SearchConsole.sync({ ledger }), Ga4.sync({ ledger })]).pipe(Effect.withConfigProvider(provider))
+            return yield* Effect.forEach(sources, (source) => Effect.map(source.sync({ ledger }), (outcome) => ({ source: source.name, ...outcome }))).pipe(
+              Effect.withConfigProvider(provider)
+            )
           }))
           const counts = yield* ledger<{ t: string; n: string }>`
-            SELECT 'gsc_site_daily' AS t, count(*)::text AS n FROM search.gsc_site_daily
-            UNION ALL SELECT 'gsc_page_daily', count(*)::text FROM search.gsc_page_daily
-            UNION ALL SELECT 'gsc_query_daily', count(*)::text FROM search.gsc_query_daily
-            UNION ALL SELECT 'gsc_page_query_daily', count(*)::text FROM search.gsc_page_query_daily
-            UNION ALL SELECT 'ga4_page_daily', count(*)::text FROM analytics.ga4_page_daily
-            UNION ALL SELECT 'ga4_traffic_daily', count(*)::text FROM analytics.ga4_traffic_daily`
+            SELECT 'search.gsc_site_daily' AS t, count(*)::text AS n FROM search.gsc_site_daily
+            UNION ALL SELECT 'search.gsc_page_daily', count(*)::text FROM search.gsc_page_daily
+            UNION ALL SELECT 'search.gsc_query_daily', count(*)::text FROM search.gsc_query_daily
+            UNION ALL SELECT 'search.gsc_page_query_daily', count(*)::text FROM search.gsc_page_query_daily
+            UNION ALL SELECT 'analytics.ga4_page_daily', count(*)::text FROM analytics.ga4_page_daily
+            UNION ALL SELECT 'analytics.ga4_traffic_daily', count(*)::text FROM analytics.ga4_traffic_daily
+            UNION ALL SELECT 'behaviour.clarity_page_daily', count(*)::text FROM behaviour.clarity_page_daily
+            UNION ALL SELECT 'newsletter.ml_subscribers', count(*)::text FROM newsletter.ml_subscribers
+            UNION ALL SELECT 'newsletter.ml_campaigns', count(*)::text FROM newsletter.ml_campaigns
+            UNION ALL SELECT 'newsletter.ml_groups', count(*)::text FROM newsletter.ml_groups`
           yield* Console.log(
-            `\nSources from local APIs (a small blog): Search Console ${outcome.rows} rows over ${outcome.days} days, ` +
-              `GA4 ${ga4.rows} rows over ${ga4.days} days synced this run` +
-              `${outcome.failures.length + ga4.failures.length > 0 ? `, ${outcome.failures.length + ga4.failures.length} streams failed` : ""}\n` +
-              counts.map((c) => `  ${(c.t.startsWith("ga4") ? "analytics." : "search.") + c.t.padEnd(22)} ${c.n.padStart(6)} rows`).join("\n")
+            `\nSources from local APIs (a small blog and its newsletter), synced this run:\n` +
+              outcomes.map((o) => `  ${o.source.padEnd(15)} ${String(o.rows).padStart(6)} rows${o.days > 0 ? ` over ${o.days} days` : ""}` +
+                `${o.failures.length > 0 ? `, ${o.failures.length} streams failed: ${o.failures.map((f) => f.message).join("; ")}` : ""}`).join("\n") +
+              "\n" + counts.map((c) => `  ${c.t.padEnd(30)} ${c.n.padStart(6)} rows`).join("\n")
           )
         }),
         Layer.merge(HubWriter.layer, NodeHttpClient.layerUndici)

@@ -8,19 +8,25 @@
  * replay.
  */
 import { type Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Either, Option, ParseResult, type RateLimiter, Schema } from "effect"
+import { Duration, Effect, Either, Option, ParseResult, type RateLimiter, Redacted, Schema } from "effect"
 import { nextDelay, retryAfterMillis, type RetryPolicy } from "./Retry.ts"
 import { SourceError } from "./SourceError.ts"
 
 export interface Auth {
   /** A current access token (cached until it expires). */
   readonly token: Effect.Effect<string, SourceError>
-  /** Forgets the cached token, after a 401. */
-  readonly invalidate: Effect.Effect<void>
+  /** Forgets the cached token, after a 401; absent for a fixed API token (a 401 then fails at once). */
+  readonly invalidate?: Effect.Effect<void>
 }
 
-/** How a source classifies a non-2xx answer beyond the defaults (e.g. Google's quota 403s are rate limits). */
-export type Classify = (status: number, body: string) => "retry" | "default"
+/** A fixed API token from configuration (Clarity, MailerLite…): sent as a bearer token, never logged. */
+export const apiToken = (secret: Redacted.Redacted<string>): Auth => ({ token: Effect.sync(() => Redacted.value(secret)) })
+
+/**
+ * How a source classifies a non-2xx answer beyond the defaults: "retry" (Google's quota 403s are rate limits),
+ * "quota" (the source's daily quota is gone: retrying today is futile, as with Clarity's 429).
+ */
+export type Classify = (status: number, body: string) => "retry" | "quota" | "default"
 
 export interface CallOptions<A, I, E = never> {
   readonly source: string
@@ -98,14 +104,15 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
         tried.push(`HTTP ${status}`)
         retryAfter = retryAfterMillis(headers["retry-after"], Date.now())
         const sourceSays = options.classify?.(status, text) ?? "default"
-        if (status === 401 && options.auth !== undefined && !refreshed) {
+        if (status === 401 && options.auth?.invalidate !== undefined && !refreshed) {
           refreshed = true
           yield* options.auth.invalidate
           continue
         }
+        if (sourceSays === "quota") return yield* fail("QuotaExhausted", `HTTP ${status}: the source's daily quota is spent (${snippet(text)}); the next run resumes tomorrow`)
         if (sourceSays === "retry" || status === 429 || status === 408) retryReason = "RateLimited"
         else if (status >= 500) retryReason = "Unavailable"
-        else if (status === 401) return yield* fail("Unauthorized", `HTTP 401 even with a fresh token: check the credentials (${snippet(text)})`)
+        else if (status === 401) return yield* fail("Unauthorized", `HTTP 401: the credentials were refused; check the token (${snippet(text)})`)
         else if (status === 403) return yield* fail("Forbidden", `HTTP 403: the identity lacks access (${snippet(text)})`)
         else return yield* fail("BadRequest", `HTTP ${status}: ${snippet(text)}`)
       }

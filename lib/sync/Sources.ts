@@ -1,9 +1,12 @@
 /** The sources `npm run sync` knows, each with how to tell it is configured and how to sync it. */
 import type { HttpClient } from "@effect/platform"
 import type { ConfigError, Effect } from "effect"
+import * as Clarity from "../connectors/clarity/Clarity.ts"
 import * as Ga4 from "../connectors/ga4/Ga4.ts"
+import * as MailerLite from "../connectors/mailerlite/MailerLite.ts"
 import * as SearchConsole from "../connectors/search-console/SearchConsole.ts"
 
+import { addDays } from "./Days.ts"
 import type { SyncOptions, SyncOutcome } from "./Run.ts"
 
 export interface SourceSync {
@@ -38,5 +41,21 @@ export const sources: ReadonlyArray<SourceSync> = [
     sync: Ga4.sync,
     // The Data API serves aggregated reports for the property's whole life (event-level retention does not apply).
     backfill: { check: (from) => (from < "2015-08-14" ? "GA4 has no data before 2015-08-14 (the Data API's earliest date)" : undefined) }
+  },
+  {
+    name: Clarity.source,
+    configured: Clarity.configured,
+    sync: Clarity.sync,
+    backfill: {
+      check: (from, today) =>
+        from < addDays(today, -3) ? `Clarity answers only for the last 72 hours: the earliest day a backfill can load is ${addDays(today, -3)}` : undefined
+    }
+  },
+  {
+    name: MailerLite.source,
+    configured: MailerLite.configured,
+    sync: MailerLite.sync,
+    // Every run is a full pass (the API cannot list by date): a backfill is the same pass, whatever the range.
+    backfill: { check: () => undefined }
   }
 ]

@@ -173,7 +173,10 @@ export const sync = (options: SyncOptions) =>
       if (Either.isLeft(lastFinal)) {
         const problem = lastFinal.left
         if ("_tag" in problem && problem._tag === "SqlError") return yield* problem
-        failures.push("raw" in problem ? problem.error : problem)
+        if ("raw" in problem) {
+          yield* storeRaw(options.ledger, { source, stream: "probe", scope: site.siteUrl, request: { today }, body: problem.raw, status: "drift", error: problem.error.message })
+          failures.push(problem.error)
+        } else failures.push(problem)
         continue
       }
       const until = options.until !== undefined && options.until < lastFinal.right ? options.until : lastFinal.right
