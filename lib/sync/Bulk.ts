@@ -93,7 +93,12 @@ export const upsertRows = (sql: SqlClient.SqlClient, table: string, key: Readonl
     const keyColumns = key.map((name) => columns.find((c) => c.name === name))
     if (keyColumns.some((c) => c === undefined)) return yield* Effect.dieMessage(`${table}: the key (${key.join(", ")}) must be among the columns`)
     const last = new Map<string, number>()
-    for (let i = 0; i < count; i++) last.set(JSON.stringify(keyColumns.map((c) => c!.values[i])), i)
+    const keyValues = keyColumns.map((c) => c!.values)
+    for (let i = 0; i < count; i++) {
+      let k = ""
+      for (const values of keyValues) k += `${String(values[i])}\u0000`
+      last.set(k, i)
+    }
     const keep = last.size === count ? null : [...last.values()].sort((a, b) => a - b)
     const kept = keep === null ? columns : columns.map((c) => ({ name: c.name, values: keep.map((i) => c.values[i]) }))
     // Existing keys: a real upsert, updating rows in place (rows other tables reference stay referenced).
