@@ -54,11 +54,14 @@ const rawTables = (env: AuditEnv) =>
 /** Warehouse relations and their columns, as the admin sees them. */
 const warehouseColumns = (env: AuditEnv) =>
   Effect.flatMap(env.admin(env.layout.hubDatabase), (sql) =>
-    sql<{ relation: string; columns: Array<string> }>`
-      SELECT c.relname AS relation, array_agg(a.attname::text ORDER BY a.attnum) AS columns
+    sql<{ relation: string; columns: Array<string>; writable: boolean; view: boolean }>`
+      SELECT c.relname AS relation, array_agg(a.attname::text ORDER BY a.attnum) AS columns, bool_or(c.relkind = 'v') AS view,
+             -- A view nobody can write (aggregates) is no write target; a simple, auto-updatable one is.
+             bool_or(c.relkind IN ('r', 'p') OR (c.relkind = 'v' AND pg_relation_is_updatable(c.oid::regclass, true) > 0)) AS writable
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
        WHERE n.nspname = ${assistantSchema} AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-       GROUP BY c.relname`)
+       GROUP BY c.relname
+       ORDER BY c.relname`)
 
 export const liveChecks: ReadonlyArray<Check> = [
   {
@@ -110,9 +113,11 @@ export const liveChecks: ReadonlyArray<Check> = [
         const sql = yield* env.assistant()
         const readOnly = yield* sql<{ value: string }>`SELECT current_setting('transaction_read_only') AS value`
         const findings = readOnly[0]?.value === "on" ? [] : ["a new mcp_ro session is not read-only"]
-        const targets = (yield* warehouseColumns(env)).map((w) => [`${ident(assistantSchema)}.${ident(w.relation)}`, ident(w.columns[0]!)] as const)
-        for (const [target, column] of [...targets, ["ops.task_runs", "status"] as const]) {
-          for (const statement of [`DELETE FROM ${target}`, `UPDATE ${target} SET ${column} = ${column}`, `TRUNCATE ${target}`]) {
+        const targets = (yield* warehouseColumns(env)).filter((w) => w.writable)
+          .map((w) => [`${ident(assistantSchema)}.${ident(w.relation)}`, ident(w.columns[0]!), w.view] as const)
+        for (const [target, column, view] of [...targets, ["ops.task_runs", "status", false] as const]) {
+          // TRUNCATE does not apply to views (42809 for anyone), so it is tried on tables only.
+          for (const statement of [`DELETE FROM ${target}`, `UPDATE ${target} SET ${column} = ${column}`, ...(view ? [] : [`TRUNCATE ${target}`])]) {
             findings.push(...(yield* attempt(sql, statement, statement)))
             findings.push(...(yield* attemptReadWrite(sql, statement, statement)))
           }
@@ -281,7 +286,7 @@ export const liveChecks: ReadonlyArray<Check> = [
         const sql = yield* env.assistant()
         const admin = yield* env.admin(env.layout.hubDatabase)
         const table = `${assistantSchema}.audit_escape_${Date.now()}`
-        const target = (yield* warehouseColumns(env))[0]?.relation
+        const target = (yield* warehouseColumns(env)).find((w) => w.writable)?.relation
         const escape = (statement: string) =>
           ["COMMIT", "SET default_transaction_read_only = off", "BEGIN READ WRITE", statement, "COMMIT"].join("; ")
         const count = (relation: string) =>

@@ -40,9 +40,10 @@ export interface ClusterShape {
 /** The name of the variable holding a login role's password. */
 export const passwordVariable = (role: LoginRole) => `SOLOHUB_${role.toUpperCase()}_PASSWORD`
 
-const parseAdminUrl = (url: Redacted.Redacted<string>) => {
+/** Connection parameters from a `postgres://` URL held in `variable` (errors name the variable, never the URL). */
+export const parsePostgresUrl = (variable: string, url: Redacted.Redacted<string>) => {
   const fail = (why: string) =>
-    Effect.fail(ConfigError.InvalidData(["SOLOHUB_ADMIN_URL"], `SOLOHUB_ADMIN_URL: ${why}`))
+    Effect.fail(ConfigError.InvalidData([variable], `${variable}: ${why}`))
   let parsed: URL
   try {
     parsed = new URL(Redacted.value(url))
@@ -71,7 +72,7 @@ export const embeddedSuperuser = "postgres"
 
 const external = (url: Redacted.Redacted<string>): Effect.Effect<ClusterShape, ConfigError.ConfigError> =>
   Effect.gen(function*() {
-    const admin = yield* parseAdminUrl(url)
+    const admin = yield* parsePostgresUrl("SOLOHUB_ADMIN_URL", url)
     return {
       embedded: false,
       host: admin.host,

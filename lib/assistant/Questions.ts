@@ -1,0 +1,55 @@
+/**
+ * The founder's named questions: one query each over the warehouse's views,
+ * the same for the MCP server (`ask` tool) and `npm run ask`.
+ */
+export interface Question {
+  readonly name: string
+  readonly title: string
+  readonly sql: string
+}
+
+export const questions: ReadonlyArray<Question> = [
+  {
+    name: "page-scorecard",
+    title: "Page scorecard, last 28 days: search, behaviour, friction and sign-ups per page",
+    sql: `SELECT property, page_path, impressions, clicks, ctr, avg_position, views, engagement_seconds_per_view,
+                 rage_clicks, dead_clicks, quickbacks, scroll_depth_avg, signups
+            FROM warehouse.page_scorecard_28d ORDER BY impressions DESC, page_path`
+  },
+  {
+    name: "pages-without-clicks",
+    title: "Pages with impressions but (almost) no clicks, last 28 days",
+    sql: `SELECT property, page_path, impressions, clicks, ctr, avg_position FROM warehouse.pages_without_clicks ORDER BY impressions DESC, page_path`
+  },
+  {
+    name: "seo-opportunities",
+    title: "SEO opportunities: queries just outside the top five, most impressions first, with the gain at a top-three CTR",
+    sql: `SELECT property, page_path, query, impressions, clicks, avg_position, ctr, top3_ctr, extra_clicks_at_top3
+            FROM warehouse.seo_opportunities ORDER BY impressions DESC, page_path, query LIMIT 25`
+  },
+  {
+    name: "newsletter-segments",
+    title: "Newsletter subscribers by segment and by source",
+    sql: `SELECT account, segment, sum(subscribers) AS subscribers, sum(opens) AS opens, sum(clicks) AS clicks,
+                 string_agg(source || ': ' || subscribers, ', ' ORDER BY subscribers DESC, source) AS by_source
+            FROM warehouse.newsletter_segments GROUP BY account, segment ORDER BY account, sum(subscribers) DESC, segment`
+  },
+  {
+    name: "cross-product-overlap",
+    title: "Sign-ups per product and month who are also newsletter subscribers",
+    sql: `SELECT product, month, signups, also_subscribers, share_subscribed FROM warehouse.cross_product_overlap ORDER BY product, month`
+  },
+  {
+    name: "acquisition",
+    title: "Sign-ups by source / medium / campaign and by YouTube video id",
+    sql: `SELECT product, source, medium, campaign, video_id, signups, first_signup, last_signup
+            FROM warehouse.acquisition ORDER BY product, signups DESC, source, medium, campaign, video_id NULLS FIRST`
+  },
+  {
+    name: "data-freshness",
+    title: "Per source: the newest day loaded and the last successful load",
+    sql: `SELECT source, property, newest_day, rows_loaded, last_success_at FROM warehouse.data_freshness ORDER BY source, property`
+  }
+]
+
+export const questionNames = questions.map((q) => q.name)

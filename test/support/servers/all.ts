@@ -1,0 +1,54 @@
+/**
+ * Every source's local API at once, filled with the same generated small blog and newsletter, and the settings
+ * that point solohub at them: what `npm run demo` and the ETL tests sync from.
+ */
+import { generateKeyPairSync } from "node:crypto"
+import { startClarity } from "./clarity.ts"
+import { startGa4 } from "./ga4.ts"
+import { newsletterFacts, type NewsletterSubscriber, startMailerLite } from "./mailerlite.ts"
+import { blogFacts, type Fact, startSearchConsole } from "./searchConsole.ts"
+
+export interface DemoSources {
+  readonly config: Record<string, string>
+  readonly facts: ReadonlyArray<Fact>
+  readonly newsletter: ReadonlyArray<NewsletterSubscriber>
+  readonly close: () => Promise<void>
+}
+
+const shift = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+
+export const startDemoSources = async (options: { readonly today: string; readonly days: number; readonly subscribers: number }): Promise<DemoSources> => {
+  const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  const siteUrl = "sc-domain:blog.example.com"
+  const facts = blogFacts(shift(options.today, -1), options.days)
+  const newsletter = newsletterFacts(options.subscribers)
+  const gsc = await startSearchConsole({ sites: [siteUrl], publicKey: keys.publicKey, facts, finalUntil: shift(options.today, -3) })
+  const ga4 = await startGa4({ propertyId: "123456789", publicKey: keys.publicKey, facts })
+  const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: options.today })
+  const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: [...newsletter], perMinute: 100_000 })
+  const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
+  return {
+    facts,
+    newsletter,
+    config: {
+      SOLOHUB_GSC_SITES: `blog=${siteUrl}`,
+      SOLOHUB_GSC_SERVICE_ACCOUNT_JSON: key,
+      SOLOHUB_GSC_BASE_URL: gsc.url,
+      SOLOHUB_GSC_TOKEN_URL: gsc.tokenUrl,
+      SOLOHUB_GSC_INITIAL_DAYS: String(options.days),
+      SOLOHUB_GA4_PROPERTIES: "blog=123456789",
+      SOLOHUB_GA4_SERVICE_ACCOUNT_JSON: key,
+      SOLOHUB_GA4_BASE_URL: ga4.url,
+      SOLOHUB_GA4_TOKEN_URL: ga4.tokenUrl,
+      SOLOHUB_GA4_INITIAL_DAYS: String(options.days),
+      SOLOHUB_CLARITY_PROJECTS: "blog",
+      SOLOHUB_CLARITY_TOKEN_BLOG: "demo-clarity-token",
+      SOLOHUB_CLARITY_BASE_URL: clarity.url,
+      SOLOHUB_MAILERLITE_TOKEN: "demo-mailerlite-token",
+      SOLOHUB_MAILERLITE_BASE_URL: mailerlite.url
+    },
+    close: async () => {
+      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close()])
+    }
+  }
+}
