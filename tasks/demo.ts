@@ -7,10 +7,9 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { ConfigProvider, Console, Effect, Layer, Option } from "effect"
-import { generateKeyPairSync } from "node:crypto"
 import * as Task from "../lib/cli/Task.ts"
 import { Cluster } from "../lib/db/Cluster.ts"
-import { Admin, HubWriter } from "../lib/db/Connections.ts"
+import { Admin, HubWriter, WarehouseWriter } from "../lib/db/Connections.ts"
 import { describeLayout } from "../lib/db/Describe.ts"
 import { provisionAndReport } from "../lib/db/Provision.ts"
 import { runBackup, runDrill } from "../lib/ops/Backups.ts"
@@ -22,44 +21,21 @@ import { measure } from "../lib/backlog/Metrics.ts"
 import { evaluate } from "../lib/backlog/Triggers.ts"
 import { Layout } from "../lib/db/Layout.ts"
 import { sources } from "../lib/sync/Sources.ts"
-import { startClarity } from "../test/support/servers/clarity.ts"
-import { startGa4 } from "../test/support/servers/ga4.ts"
-import { newsletterFacts, startMailerLite } from "../test/support/servers/mailerlite.ts"
-import { blogFacts, startSearchConsole } from "../test/support/servers/searchConsole.ts"
+import { Assistant } from "../lib/assistant/Assistant.ts"
+import { formatResult } from "../lib/assistant/Format.ts"
+import { questions } from "../lib/assistant/Questions.ts"
+import { runEtl } from "../lib/etl/Etl.ts"
+import { Pseudonymizer } from "../lib/pii/Pseudonymize.ts"
+import { Product } from "../lib/product/Product.ts"
+import { seedProduct } from "../test/support/productData.ts"
+import { startDemoSources } from "../test/support/servers/all.ts"
 
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
+const layoutProduct = (layout: { readonly products: ReadonlyArray<{ readonly name: string }> }) => layout.products[0]?.name ?? "demo"
 
-/** Every source for the demo: local APIs with ~3 months of a small blog and its newsletter, and credentials they accept. */
+/** Every source's local API with ~3 months of a small blog and its newsletter, and the settings that point at them. */
 const demoSources = Effect.acquireRelease(
-  Effect.promise(async () => {
-    const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
-    const siteUrl = "sc-domain:blog.example.com"
-    const facts = blogFacts(daysAgo(1), 90)
-    const server = await startSearchConsole({ sites: [siteUrl], publicKey: keys.publicKey, facts, finalUntil: daysAgo(3) })
-    const ga4 = await startGa4({ propertyId: "123456789", publicKey: keys.publicKey, facts })
-    const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: daysAgo(0) })
-    const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: newsletterFacts(240) })
-    const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
-    const config = new Map([
-      ["SOLOHUB_GA4_PROPERTIES", "blog=123456789"],
-      ["SOLOHUB_GA4_SERVICE_ACCOUNT_JSON", key],
-      ["SOLOHUB_GA4_BASE_URL", ga4.url],
-      ["SOLOHUB_GA4_TOKEN_URL", ga4.tokenUrl],
-      ["SOLOHUB_GA4_INITIAL_DAYS", "90"],
-      ["SOLOHUB_GSC_SITES", `blog=${siteUrl}`],
-      ["SOLOHUB_GSC_SERVICE_ACCOUNT_JSON", key],
-      ["SOLOHUB_GSC_BASE_URL", server.url],
-      ["SOLOHUB_GSC_TOKEN_URL", server.tokenUrl],
-      ["SOLOHUB_GSC_INITIAL_DAYS", "90"],
-      ["SOLOHUB_CLARITY_PROJECTS", "blog"],
-      ["SOLOHUB_CLARITY_TOKEN_BLOG", "demo-clarity-token"],
-      ["SOLOHUB_CLARITY_BASE_URL", clarity.url],
-      ["SOLOHUB_MAILERLITE_TOKEN", "demo-mailerlite-token"],
-      ["SOLOHUB_MAILERLITE_BASE_URL", mailerlite.url]
-    ])
-    return { config, close: () => Promise.all([server.close(), ga4.close(), clarity.close(), mailerlite.close()]) }
-  }),
-  ({ close }) => Effect.promise(close)
+  Effect.promise(() => startDemoSources({ today: new Date().toISOString().slice(0, 10), days: 90, subscribers: 240 })),
+  (sources) => Effect.promise(sources.close)
 )
 
 const demo = Task.make(
@@ -85,7 +61,7 @@ const demo = Task.make(
           `${report.migrationsApplied.length} migrations applied`
       )
       yield* Console.log(yield* describeLayout)
-      yield* Effect.provide(
+      const newsletter = yield* Effect.provide(
         Effect.gen(function*() {
           const backup = yield* runBackup()
           const drill = yield* runDrill({ backup: Option.some(backup.id), identityFile: Option.none() })
@@ -95,12 +71,13 @@ const demo = Task.make(
           )
           yield* requireRestoreDrill({ allowUndrilled: false })
           const ledger = yield* HubWriter
-          const outcomes = yield* Effect.scoped(Effect.gen(function*() {
-            const { config } = yield* demoSources
-            const provider = ConfigProvider.fromMap(config).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
-            return yield* Effect.forEach(sources, (source) => Effect.map(source.sync({ ledger }), (outcome) => ({ source: source.name, ...outcome }))).pipe(
+          const { outcomes, newsletter } = yield* Effect.scoped(Effect.gen(function*() {
+            const { config, newsletter } = yield* demoSources
+            const provider = ConfigProvider.fromMap(new Map(Object.entries(config))).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+            const outcomes = yield* Effect.forEach(sources, (source) => Effect.map(source.sync({ ledger }), (outcome) => ({ source: source.name, ...outcome }))).pipe(
               Effect.withConfigProvider(provider)
             )
+            return { outcomes, newsletter }
           }))
           const counts = yield* ledger<{ t: string; n: string }>`
             SELECT 'search.gsc_site_daily' AS t, count(*)::text AS n FROM search.gsc_site_daily
@@ -119,9 +96,24 @@ const demo = Task.make(
                 `${o.failures.length > 0 ? `, ${o.failures.length} streams failed: ${o.failures.map((f) => f.message).join("; ")}` : ""}`).join("\n") +
               "\n" + counts.map((c) => `  ${c.t.padEnd(30)} ${c.n.padStart(6)} rows`).join("\n")
           )
+          return newsletter
         }),
         Layer.merge(HubWriter.layer, NodeHttpClient.layerUndici)
       )
+      // A product app's data, written through the product SDK as app_rw; then the warehouse, then the answers as mcp_ro.
+      const product = layoutProduct(yield* Layout)
+      const seeded = yield* seedProduct({ today: new Date().toISOString().slice(0, 10), users: 120, newsletter }).pipe(
+        Effect.provide(Product.layer(product))
+      )
+      const etl = yield* runEtl.pipe(Effect.provide(Layer.merge(WarehouseWriter.layer, Pseudonymizer.layer)))
+      yield* Console.log(
+        `\nProduct "${product}" (through solohub/product as app_rw): ${seeded.users.length} sign-ups with events and payments` +
+          `\nETL (npm run etl, as warehouse_writer): ${etl.filter((o) => o.slices > 0).map((o) => `${o.model} ${o.rows}`).join(", ") || "nothing changed"}`
+      )
+      const answers = yield* Effect.forEach(questions, (question) =>
+        Effect.map(Effect.flatMap(Assistant, (assistant) => assistant.ask(question)), (result) => `\n${question.title} (npm run ask -- ${question.name}):\n${formatResult({ ...result, rows: result.rows.slice(0, 8), truncated: result.rows.length > 8, rowLimit: 8 }, "table")}`)
+      ).pipe(Effect.provide(Assistant.layer))
+      yield* Console.log(`\nThe named questions, answered by mcp_ro from the warehouse:${answers.join("\n")}`)
       const costs = yield* readCosts(yield* costsFile)
       yield* Console.log(`\nCosts (${yield* costsFile}):\n${formatComparison(costs, compare(costs))}`)
       const triggers = yield* Effect.provide(
