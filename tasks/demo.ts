@@ -22,6 +22,7 @@ import { evaluate } from "../lib/backlog/Triggers.ts"
 import { Layout } from "../lib/db/Layout.ts"
 import { sources } from "../lib/sync/Sources.ts"
 import { Assistant } from "../lib/assistant/Assistant.ts"
+import { makeDisplay } from "../lib/cli/Progress.ts"
 import { formatResult } from "../lib/assistant/Format.ts"
 import { questions } from "../lib/assistant/Questions.ts"
 import { runEtl } from "../lib/etl/Etl.ts"
@@ -34,7 +35,7 @@ const layoutProduct = (layout: { readonly products: ReadonlyArray<{ readonly nam
 
 /** Every source's local API with ~3 months of a small blog and its newsletter, and the settings that point at them. */
 const demoSources = Effect.acquireRelease(
-  Effect.promise(() => startDemoSources({ today: new Date().toISOString().slice(0, 10), days: 90, subscribers: 240 })),
+  Effect.promise(() => startDemoSources({ today: new Date().toISOString().slice(0, 10), days: 90, subscribers: 240, initialDays: 30 })),
   (sources) => Effect.promise(sources.close)
 )
 
@@ -77,6 +78,13 @@ const demo = Task.make(
             const outcomes = yield* Effect.forEach(sources, (source) => Effect.map(source.sync({ ledger }), (outcome) => ({ source: source.name, ...outcome }))).pipe(
               Effect.withConfigProvider(provider)
             )
+            // The nightly syncs reach 30 days back; the two months before come through a backfill, as on a first install.
+            const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
+            for (const source of sources.filter((s) => s.name === "search-console" || s.name === "ga4")) {
+              const display = makeDisplay({ label: `backfill ${source.name} ${day(90)}..${day(31)}` })
+              const filled = yield* source.sync({ ledger, since: day(90), until: day(31), backfill: true, progress: display.onEvent }).pipe(Effect.withConfigProvider(provider))
+              yield* Console.log(`${yield* display.finish}${filled.failures.length > 0 ? ` — ${filled.failures.length} streams failed` : ""}`)
+            }
             return { outcomes, newsletter }
           }))
           const counts = yield* ledger<{ t: string; n: string }>`

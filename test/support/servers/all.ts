@@ -17,7 +17,13 @@ export interface DemoSources {
 
 const shift = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 
-export const startDemoSources = async (options: { readonly today: string; readonly days: number; readonly subscribers: number }): Promise<DemoSources> => {
+export const startDemoSources = async (options: {
+  readonly today: string
+  readonly days: number
+  readonly subscribers: number
+  /** How far the first nightly sync reaches back (default: all `days`); the rest is left for a backfill. */
+  readonly initialDays?: number
+}): Promise<DemoSources> => {
   const keys = generateKeyPairSync("rsa", { modulusLength: 2048 })
   const siteUrl = "sc-domain:blog.example.com"
   const facts = blogFacts(shift(options.today, -1), options.days)
@@ -35,12 +41,12 @@ export const startDemoSources = async (options: { readonly today: string; readon
       SOLOHUB_GSC_SERVICE_ACCOUNT_JSON: key,
       SOLOHUB_GSC_BASE_URL: gsc.url,
       SOLOHUB_GSC_TOKEN_URL: gsc.tokenUrl,
-      SOLOHUB_GSC_INITIAL_DAYS: String(options.days),
+      SOLOHUB_GSC_INITIAL_DAYS: String(options.initialDays ?? options.days),
       SOLOHUB_GA4_PROPERTIES: "blog=123456789",
       SOLOHUB_GA4_SERVICE_ACCOUNT_JSON: key,
       SOLOHUB_GA4_BASE_URL: ga4.url,
       SOLOHUB_GA4_TOKEN_URL: ga4.tokenUrl,
-      SOLOHUB_GA4_INITIAL_DAYS: String(options.days),
+      SOLOHUB_GA4_INITIAL_DAYS: String(options.initialDays ?? options.days),
       SOLOHUB_CLARITY_PROJECTS: "blog",
       SOLOHUB_CLARITY_TOKEN_BLOG: "demo-clarity-token",
       SOLOHUB_CLARITY_BASE_URL: clarity.url,
