@@ -8,6 +8,7 @@ import { clarityTables } from "./connectors/clarity/tables.ts"
 import { ga4Tables } from "./connectors/ga4/tables.ts"
 import { mailerliteTables } from "./connectors/mailerlite/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
+import { importTables } from "./imports/tables.ts"
 import { opsTables } from "./ops/tables.ts"
 import { productTables } from "./product/tables.ts"
 import { syncTables } from "./sync/tables.ts"
@@ -22,6 +23,7 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...ga4Tables,
   ...clarityTables,
   ...mailerliteTables,
+  ...importTables,
   ...warehouseTables,
   ...productTables
 ]

@@ -23,6 +23,9 @@ import { Layout } from "../lib/db/Layout.ts"
 import { sources } from "../lib/sync/Sources.ts"
 import { Assistant } from "../lib/assistant/Assistant.ts"
 import { makeDisplay } from "../lib/cli/Progress.ts"
+import { importFile } from "../lib/imports/Import.ts"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { formatResult } from "../lib/assistant/Format.ts"
 import { questions } from "../lib/assistant/Questions.ts"
 import { runEtl } from "../lib/etl/Etl.ts"
@@ -113,6 +116,11 @@ const demo = Task.make(
       const seeded = yield* seedProduct({ today: new Date().toISOString().slice(0, 10), users: 120, newsletter }).pipe(
         Effect.provide(Product.layer(product))
       )
+      // The founder's own records: the sample CRM and finances files, through the importer.
+      const imported = yield* Effect.forEach([["crm", "clients.csv"], ["crm", "deals.csv"], ["crm", "invoices.csv"], ["finance", "finance.csv"]] as const, ([kind, file]) =>
+        Effect.flatMap(HubWriter, (sql) => importFile(sql, kind, file, fs.readFileSync(path.join("docs", "samples", file), "utf8")))
+      ).pipe(Effect.provide(HubWriter.layer))
+      yield* Console.log(`\nImports (npm run import, docs/samples/): ${imported.map((i) => i.alreadyImported ? `${i.file} already imported` : `${i.file} ${i.rows} rows`).join(", ")}`)
       const etl = yield* runEtl.pipe(Effect.provide(Layer.merge(WarehouseWriter.layer, Pseudonymizer.layer)))
       yield* Console.log(
         `\nProduct "${product}" (through solohub/product as app_rw): ${seeded.users.length} sign-ups with events and payments` +

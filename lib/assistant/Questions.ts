@@ -46,6 +46,19 @@ export const questions: ReadonlyArray<Question> = [
             FROM warehouse.acquisition ORDER BY product, signups DESC, source, medium, campaign, video_id NULLS FIRST`
   },
   {
+    name: "pnl",
+    title: "The P&L per month: income, fixed costs, profit, and the products' net payments",
+    sql: `SELECT month, currency, income_cents / 100.0 AS income, fixed_costs_cents / 100.0 AS fixed_costs, profit_cents / 100.0 AS profit,
+                 product_payments_net_cents / 100.0 AS product_payments_net
+            FROM warehouse.pnl_monthly ORDER BY month DESC, currency`
+  },
+  {
+    name: "deals-by-channel",
+    title: "Consulting deals by the channel that brought the client",
+    sql: `SELECT channel, deals, won, won_value_cents / 100.0 AS won_value, open, first_opened, last_opened
+            FROM warehouse.deals_by_channel ORDER BY won_value_cents DESC NULLS LAST, deals DESC, channel`
+  },
+  {
     name: "data-freshness",
     title: "Per source: the newest day loaded and the last successful load",
     sql: `SELECT source, property, newest_day, rows_loaded, last_success_at FROM warehouse.data_freshness ORDER BY source, property`

@@ -7,9 +7,14 @@ import { Option, Redacted } from "effect"
 
 const secretKey = /pass(word)?|secret|token|key|credential|authorization|cookie|identity/i
 
-/** Masks the password of any `scheme://user:password@host` in a text. */
+/**
+ * Masks the password of any `scheme://user:password@host` in a text, and secret-named query parameters
+ * (`?apikey=…`, `&access_token=…`: some APIs, like Bing Webmaster's, take the key in the URL).
+ */
 export const scrubText = (text: string): string =>
-  text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi, "$1:<redacted>@")
+  text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi, "$1:<redacted>@")
+    .replace(/([?&](?:api_?key|access_token|token|key|secret|password)=)[^&\s"']+/gi, "$1<redacted>")
 
 /** A JSON-safe copy of a value with secrets removed; Options become their value or null. */
 export const toSafeJson = (value: unknown, depth = 0): unknown => {

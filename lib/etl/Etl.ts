@@ -161,6 +161,31 @@ const campaigns = (sql: PgClient.PgClient) =>
     return { model: "campaigns", slices: 1, rows: rows[0]?.n ?? 0 } satisfies ModelOutcome
   }))
 
+/** A small imported table, replaced whole (in one transaction) when a newer import arrived. */
+const replacedOnImport = (sql: PgClient.PgClient, model: string, source: string, target: string, insert: string) =>
+  sql.withTransaction(Effect.gen(function*() {
+    const since = yield* readPosition(sql, model, source)
+    const mark = yield* sql.unsafe<{ mark: string | null }>(
+      `SELECT to_char(max(imported_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS mark FROM ${source} WHERE imported_at > $1::timestamptz`,
+      [since]
+    )
+    if (mark[0]?.mark === null || mark[0] === undefined) return { model, slices: 0, rows: 0 } satisfies ModelOutcome
+    yield* sql.unsafe(`DELETE FROM ${target}`)
+    const rows = yield* sql.unsafe<{ n: number }>(`WITH inserted AS (${insert} RETURNING 1) SELECT count(*)::int AS n FROM inserted`)
+    yield* writePosition(sql, model, source, mark[0].mark)
+    return { model, slices: 1, rows: rows[0]?.n ?? 0 } satisfies ModelOutcome
+  }))
+
+const financeMonthly = (sql: PgClient.PgClient) =>
+  replacedOnImport(sql, "finance_monthly", "finance.entries", "warehouse.finance_monthly",
+    `INSERT INTO warehouse.finance_monthly (month, kind, category, currency, amount_cents) SELECT month, kind, category, currency, amount_cents FROM finance.entries`)
+
+/** Deals without the client: the warehouse needs the channel, not who. */
+const deals = (sql: PgClient.PgClient) =>
+  replacedOnImport(sql, "deals", "crm.deals", "warehouse.deals",
+    `INSERT INTO warehouse.deals (deal_id, stage, value_cents, currency, source_channel, opened_on, closed_on)
+     SELECT deal_id, stage, value_cents, currency, source_channel, opened_on, closed_on FROM crm.deals`)
+
 /** Subscribers changed (or deleted) since the cursor, pseudonymized here: the email never reaches the warehouse. */
 const subscribers = (sql: PgClient.PgClient) =>
   Effect.gen(function*() {
@@ -290,7 +315,7 @@ export const runEtl = Effect.gen(function*() {
   const hub = yield* WarehouseWriter
   const layout = yield* Layout
   const outcomes: Array<ModelOutcome> = []
-  for (const step of [pageDaily, searchQueryDaily, trafficDaily, campaigns, subscribers]) outcomes.push(yield* step(hub))
+  for (const step of [pageDaily, searchQueryDaily, trafficDaily, campaigns, subscribers, financeMonthly, deals]) outcomes.push(yield* step(hub))
   for (const p of layout.products) outcomes.push(...(yield* product(hub, p.name, p.database)))
   outcomes.push(yield* freshness(hub))
   return outcomes

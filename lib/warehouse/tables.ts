@@ -91,7 +91,22 @@ export const acquisition = model("acquisition", "Sign-ups by source/medium/campa
   first_signup: day, last_signup: day
 })
 
+export const financeMonthly = model("finance_monthly", "Income and fixed costs by month and category.", {
+  month: day, kind: Schema.String, category: Schema.String, currency: Schema.String, amount_cents: Schema.NumberFromString
+}, ["month", "kind", "category", "currency"])
+export const deals = model("deals", "Consulting deals without the client.", {
+  deal_id: Schema.String, stage: Schema.String, value_cents: Schema.NumberFromString, currency: Schema.String, source_channel: text,
+  opened_on: day, closed_on: Schema.NullOr(day)
+}, ["deal_id"])
+export const pnlMonthly = model("pnl_monthly", "The P&L per month.", {
+  month: day, currency: Schema.String, income_cents: n, fixed_costs_cents: n, profit_cents: n, product_payments_net_cents: n
+})
+export const dealsByChannel = model("deals_by_channel", "Consulting deals by channel.", {
+  channel: Schema.String, deals: n, won: n, won_value_cents: nn, open: n, first_opened: day, last_opened: day
+})
+
 export const warehouseTables: ReadonlyArray<Table.AnyTable> = [
+  financeMonthly, deals, pnlMonthly, dealsByChannel,
   dataFreshness, pageDaily, searchQueryDaily, trafficDaily, signups, revenueDaily, subscribers, campaigns, etlCursors,
   pageScorecard28d, pagesWithoutClicks, seoOpportunities, subscriberSegments, newsletterSegments, crossProductOverlap, acquisition
 ]
