@@ -4,6 +4,7 @@
  * definition here names is treated as PII, and a test fails on it.
  */
 import { backlogTables } from "./backlog/tables.ts"
+import { bingTables } from "./connectors/bing/tables.ts"
 import { clarityTables } from "./connectors/clarity/tables.ts"
 import { ga4Tables } from "./connectors/ga4/tables.ts"
 import { mailerliteTables } from "./connectors/mailerlite/tables.ts"
@@ -23,6 +24,7 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...ga4Tables,
   ...clarityTables,
   ...mailerliteTables,
+  ...bingTables,
   ...importTables,
   ...warehouseTables,
   ...productTables

@@ -100,7 +100,9 @@ const demo = Task.make(
             UNION ALL SELECT 'behaviour.clarity_page_daily', count(*)::text FROM behaviour.clarity_page_daily
             UNION ALL SELECT 'newsletter.ml_subscribers', count(*)::text FROM newsletter.ml_subscribers
             UNION ALL SELECT 'newsletter.ml_campaigns', count(*)::text FROM newsletter.ml_campaigns
-            UNION ALL SELECT 'newsletter.ml_groups', count(*)::text FROM newsletter.ml_groups`
+            UNION ALL SELECT 'newsletter.ml_groups', count(*)::text FROM newsletter.ml_groups
+            UNION ALL SELECT 'search.bing_query_weekly', count(*)::text FROM search.bing_query_weekly
+            UNION ALL SELECT 'search.bing_page_weekly', count(*)::text FROM search.bing_page_weekly`
           yield* Console.log(
             `\nSources from local APIs (a small blog and its newsletter), synced this run:\n` +
               outcomes.map((o) => `  ${o.source.padEnd(15)} ${String(o.rows).padStart(6)} rows${o.days > 0 ? ` over ${o.days} days` : ""}` +

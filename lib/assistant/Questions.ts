@@ -11,8 +11,8 @@ export interface Question {
 export const questions: ReadonlyArray<Question> = [
   {
     name: "page-scorecard",
-    title: "Page scorecard, last 28 days: search, behaviour, friction and sign-ups per page",
-    sql: `SELECT property, page_path, impressions, clicks, ctr, avg_position, views, engagement_seconds_per_view,
+    title: "Page scorecard, last 28 days: Google and Bing search, behaviour, friction and sign-ups per page",
+    sql: `SELECT property, page_path, impressions, clicks, ctr, avg_position, bing_impressions, bing_clicks, views, engagement_seconds_per_view,
                  rage_clicks, dead_clicks, quickbacks, scroll_depth_avg, signups
             FROM warehouse.page_scorecard_28d ORDER BY impressions DESC, page_path`
   },

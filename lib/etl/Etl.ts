@@ -142,6 +142,17 @@ const trafficDaily = (sql: PgClient.PgClient) =>
       FROM analytics.ga4_traffic_daily t JOIN changed c ON c.property = t.property AND c.date = t.date
      GROUP BY t.property, t.date, t.session_source, t.session_medium, t.session_campaign_name`)
 
+const bingPageWeekly = (sql: PgClient.PgClient) =>
+  daySlicedModel(sql, "bing_page_weekly", "warehouse.bing_page_weekly", [{
+    input: "search.bing_fetch_log",
+    log: `SELECT p.property, l.week AS date, l.fetched_at FROM search.bing_fetch_log l
+            JOIN (SELECT DISTINCT property, site_url FROM search.bing_page_weekly) p USING (site_url) WHERE l.stream = 'page'`
+  }], `
+    INSERT INTO warehouse.bing_page_weekly (property, date, page_path, clicks, impressions, position_sum)
+    SELECT b.property, b.week, ${pathSql("b.page")}, sum(b.clicks), sum(b.impressions), sum(b.avg_impression_position * b.impressions)
+      FROM search.bing_page_weekly b JOIN changed c ON c.property = b.property AND c.date = b.week
+     GROUP BY b.property, b.week, ${pathSql("b.page")}`)
+
 /** Campaigns: few rows, replaced whole when any changed. */
 const campaigns = (sql: PgClient.PgClient) =>
   sql.withTransaction(Effect.gen(function*() {
@@ -315,7 +326,7 @@ export const runEtl = Effect.gen(function*() {
   const hub = yield* WarehouseWriter
   const layout = yield* Layout
   const outcomes: Array<ModelOutcome> = []
-  for (const step of [pageDaily, searchQueryDaily, trafficDaily, campaigns, subscribers, financeMonthly, deals]) outcomes.push(yield* step(hub))
+  for (const step of [pageDaily, searchQueryDaily, trafficDaily, bingPageWeekly, campaigns, subscribers, financeMonthly, deals]) outcomes.push(yield* step(hub))
   for (const p of layout.products) outcomes.push(...(yield* product(hub, p.name, p.database)))
   outcomes.push(yield* freshness(hub))
   return outcomes

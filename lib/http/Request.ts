@@ -24,9 +24,10 @@ export const apiToken = (secret: Redacted.Redacted<string>): Auth => ({ token: E
 
 /**
  * How a source classifies a non-2xx answer beyond the defaults: "retry" (Google's quota 403s are rate limits),
- * "quota" (the source's daily quota is gone: retrying today is futile, as with Clarity's 429).
+ * "quota" (the source's daily quota is gone: retrying today is futile, as with Clarity's 429), "unauthorized" and
+ * "forbidden" (sources that report auth failures in the body of a 400, like Bing's API faults).
  */
-export type Classify = (status: number, body: string) => "retry" | "quota" | "default"
+export type Classify = (status: number, body: string) => "retry" | "quota" | "unauthorized" | "forbidden" | "default"
 
 export interface CallOptions<A, I, E = never> {
   readonly source: string
@@ -45,6 +46,8 @@ export interface CallOptions<A, I, E = never> {
    * retry storm cannot overspend.
    */
   readonly beforeAttempt?: Effect.Effect<void, E>
+  /** Where a source says how long to wait when it has no Retry-After (X: x-rate-limit-reset, epoch seconds). */
+  readonly retryAfterFrom?: (headers: Headers.Headers, now: number) => Option.Option<number>
 }
 
 export interface CallResult<A> {
@@ -103,6 +106,7 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
         }
         tried.push(`HTTP ${status}`)
         retryAfter = retryAfterMillis(headers["retry-after"], Date.now())
+        if (Option.isNone(retryAfter) && options.retryAfterFrom !== undefined && (status === 429 || status >= 500)) retryAfter = options.retryAfterFrom(headers, Date.now())
         const sourceSays = options.classify?.(status, text) ?? "default"
         if (status === 401 && options.auth?.invalidate !== undefined && !refreshed) {
           refreshed = true
@@ -110,6 +114,8 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
           continue
         }
         if (sourceSays === "quota") return yield* fail("QuotaExhausted", `HTTP ${status}: the source's daily quota is spent (${snippet(text)}); the next run resumes tomorrow`)
+        if (sourceSays === "unauthorized") return yield* fail("Unauthorized", `HTTP ${status}: the credentials were refused; check the key (${snippet(text)})`)
+        if (sourceSays === "forbidden") return yield* fail("Forbidden", `HTTP ${status}: the identity lacks access (${snippet(text)})`)
         if (sourceSays === "retry" || status === 429 || status === 408) retryReason = "RateLimited"
         else if (status >= 500) retryReason = "Unavailable"
         else if (status === 401) return yield* fail("Unauthorized", `HTTP 401: the credentials were refused; check the token (${snippet(text)})`)

@@ -1,6 +1,7 @@
 /** The sources `npm run sync` knows, each with how to tell it is configured and how to sync it. */
 import type { HttpClient } from "@effect/platform"
 import type { ConfigError, Effect } from "effect"
+import * as Bing from "../connectors/bing/Bing.ts"
 import * as Clarity from "../connectors/clarity/Clarity.ts"
 import * as Ga4 from "../connectors/ga4/Ga4.ts"
 import * as MailerLite from "../connectors/mailerlite/MailerLite.ts"
@@ -57,5 +58,12 @@ export const sources: ReadonlyArray<SourceSync> = [
     sync: MailerLite.sync,
     // Every run is a full pass (the API cannot list by date): a backfill is the same pass, whatever the range.
     backfill: { check: () => undefined }
+  },
+  {
+    name: Bing.source,
+    configured: Bing.configured,
+    sync: Bing.sync,
+    // No date parameters: a backfill loads the weeks of the returned history that fall in its range.
+    backfill: { check: (from, today) => (from < monthsBefore(today, 6) ? `Bing returns about six months of weekly history: the earliest week it can load is near ${monthsBefore(today, 6)}` : undefined) }
   }
 ]

@@ -67,8 +67,11 @@ export const etlCursors = model("etl_cursors", "How far the nightly ETL has read
 export const pageScorecard28d = model("page_scorecard_28d", "The page scorecard over the last 28 days.", {
   property: Schema.String, page_path: Schema.String, impressions: n, clicks: n, ctr: nn, avg_position: nn, views: n,
   engagement_seconds_per_view: nn, key_events: n, behaviour_sessions: nn, scroll_depth_avg: nn, rage_clicks: nn, dead_clicks: nn,
-  quickbacks: nn, signups: n
+  quickbacks: nn, signups: n, bing_impressions: nn, bing_clicks: nn
 })
+export const bingPageWeekly = model("bing_page_weekly", "Bing search per site, week and page path.", {
+  property: Schema.String, date: day, page_path: Schema.String, clicks: Schema.NumberFromString, impressions: Schema.NumberFromString, position_sum: n
+}, ["property", "date", "page_path"])
 export const pagesWithoutClicks = model("pages_without_clicks", "Pages with impressions but (almost) no clicks, last 28 days.", {
   property: Schema.String, page_path: Schema.String, impressions: n, clicks: n, ctr: nn, avg_position: nn
 })
@@ -106,7 +109,7 @@ export const dealsByChannel = model("deals_by_channel", "Consulting deals by cha
 })
 
 export const warehouseTables: ReadonlyArray<Table.AnyTable> = [
-  financeMonthly, deals, pnlMonthly, dealsByChannel,
+  financeMonthly, deals, pnlMonthly, dealsByChannel, bingPageWeekly,
   dataFreshness, pageDaily, searchQueryDaily, trafficDaily, signups, revenueDaily, subscribers, campaigns, etlCursors,
   pageScorecard28d, pagesWithoutClicks, seoOpportunities, subscriberSegments, newsletterSegments, crossProductOverlap, acquisition
 ]

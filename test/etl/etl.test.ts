@@ -49,7 +49,7 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
       seeded = yield* seedProduct({ today, users: 45, newsletter: demo.newsletter })
       const outcomes = yield* runEtl
       expect(outcomes.filter((o) => o.slices > 0).map((o) => o.model).sort()).toEqual(
-        ["campaigns", "data_freshness", "page_daily", "revenue_daily:demo", "search_query_daily", "signups:demo", "subscribers", "traffic_daily"]
+        ["bing_page_weekly", "campaigns", "data_freshness", "page_daily", "revenue_daily:demo", "search_query_daily", "signups:demo", "subscribers", "traffic_daily"]
       )
       const admin = yield* adminOn()
       const [totals] = yield* admin<Record<string, string>>`
@@ -69,7 +69,9 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
                (SELECT count(*)::text FROM warehouse.campaigns) AS wh_campaigns,
                (SELECT sum(succeeded_cents)::text FROM warehouse.revenue_daily) AS wh_succeeded,
                (SELECT sum(refunded_cents)::text FROM warehouse.revenue_daily) AS wh_refunded,
-               (SELECT count(*)::text FROM warehouse.signups) AS wh_signups`
+               (SELECT count(*)::text FROM warehouse.signups) AS wh_signups,
+               (SELECT sum(impressions)::text FROM search.bing_page_weekly) AS bing_impressions,
+               (SELECT sum(impressions)::text FROM warehouse.bing_page_weekly) AS wh_bing_impressions`
       expect(totals!.wh_impressions).toBe(totals!.gsc_impressions)
       expect(totals!.wh_query_clicks).toBe(totals!.gsc_query_clicks)
       expect(totals!.wh_views).toBe(totals!.ga4_views)
@@ -80,6 +82,7 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
       expect(totals!.wh_succeeded).toBe(String(seeded.succeededCents))
       expect(totals!.wh_refunded).toBe(String(seeded.refundedCents))
       expect(totals!.wh_signups).toBe("45")
+      expect(totals!.wh_bing_impressions).toBe(totals!.bing_impressions)
       // Every third user is a subscriber who typed the address in capitals: the pseudonyms still meet.
       const overlap = yield* admin<{ n: string }>`SELECT sum(also_subscribers)::text AS n FROM warehouse.cross_product_overlap`
       const activeSubscriberEmails = new Set(demo.newsletter.filter((s) => s.status === "active").map((s) => s.email.toLowerCase()))

@@ -39,5 +39,14 @@ export const QueryStats = Schema.Struct({
 export const StatsResponse = Schema.Struct({ d: Schema.Array(QueryStats) })
 export type StatsResponse = typeof StatsResponse.Type
 
-/** An API fault: `{"ErrorCode": 3, "Message": "…"}` (sometimes wrapped in `d`). */
-export const isThrottled = (status: number, body: string) => status === 429 || (status >= 400 && /ThrottleUser|throttl/i.test(body))
+/**
+ * API faults come as `{"ErrorCode": 3, "Message": "ERROR!!! InvalidApiKey"}` with a 4xx/5xx status; the code says
+ * what happened (ApiErrorCode: 3 InvalidApiKey, 4 ThrottleUser, 5 ThrottleHost, 6 UserBlocked, 14 NotAuthorized).
+ */
+export const classifyFault = (status: number, body: string): "retry" | "unauthorized" | "forbidden" | "default" => {
+  const code = Number(/"ErrorCode"\s*:\s*(\d+)/.exec(body)?.[1] ?? Number.NaN)
+  if (code === 4 || code === 5 || status === 429) return "retry"
+  if (code === 3) return "unauthorized"
+  if (code === 6 || code === 14) return "forbidden"
+  return "default"
+}

@@ -3,6 +3,7 @@
  * that point solohub at them: what `npm run demo` and the ETL tests sync from.
  */
 import { generateKeyPairSync } from "node:crypto"
+import { startBing } from "./bing.ts"
 import { startClarity } from "./clarity.ts"
 import { startGa4 } from "./ga4.ts"
 import { newsletterFacts, type NewsletterSubscriber, startMailerLite } from "./mailerlite.ts"
@@ -32,6 +33,7 @@ export const startDemoSources = async (options: {
   const ga4 = await startGa4({ propertyId: "123456789", publicKey: keys.publicKey, facts })
   const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: options.today })
   const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: [...newsletter], perMinute: 100_000 })
+  const bing = await startBing({ apiKey: "demo-bing-key", sites: ["https://blog.example.com/"], facts })
   const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
   return {
     facts,
@@ -51,10 +53,13 @@ export const startDemoSources = async (options: {
       SOLOHUB_CLARITY_TOKEN_BLOG: "demo-clarity-token",
       SOLOHUB_CLARITY_BASE_URL: clarity.url,
       SOLOHUB_MAILERLITE_TOKEN: "demo-mailerlite-token",
-      SOLOHUB_MAILERLITE_BASE_URL: mailerlite.url
+      SOLOHUB_MAILERLITE_BASE_URL: mailerlite.url,
+      SOLOHUB_BING_SITES: "blog=https://blog.example.com/",
+      SOLOHUB_BING_API_KEY: "demo-bing-key",
+      SOLOHUB_BING_BASE_URL: bing.url
     },
     close: async () => {
-      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close()])
+      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close()])
     }
   }
 }
