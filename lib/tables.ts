@@ -9,6 +9,7 @@ import { clarityTables } from "./connectors/clarity/tables.ts"
 import { ga4Tables } from "./connectors/ga4/tables.ts"
 import { mailerliteTables } from "./connectors/mailerlite/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
+import { xTables } from "./connectors/x/tables.ts"
 import { importTables } from "./imports/tables.ts"
 import { opsTables } from "./ops/tables.ts"
 import { productTables } from "./product/tables.ts"
@@ -25,6 +26,7 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...clarityTables,
   ...mailerliteTables,
   ...bingTables,
+  ...xTables,
   ...importTables,
   ...warehouseTables,
   ...productTables

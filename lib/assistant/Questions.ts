@@ -46,6 +46,12 @@ export const questions: ReadonlyArray<Question> = [
             FROM warehouse.acquisition ORDER BY product, signups DESC, source, medium, campaign, video_id NULLS FIRST`
   },
   {
+    name: "social-threads",
+    title: "Social posts and threads of the last 30 days, by impressions",
+    sql: `SELECT platform, posted_on, posts, impressions, likes, replies, reposts, engagement_rate, thread_id
+            FROM warehouse.social_threads WHERE posted_on > current_date - 30 ORDER BY impressions DESC NULLS LAST, posted_on DESC LIMIT 25`
+  },
+  {
     name: "pnl",
     title: "The P&L per month: income, fixed costs, profit, and the products' net payments",
     sql: `SELECT month, currency, income_cents / 100.0 AS income, fixed_costs_cents / 100.0 AS fixed_costs, profit_cents / 100.0 AS profit,

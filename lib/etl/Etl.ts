@@ -153,6 +153,27 @@ const bingPageWeekly = (sql: PgClient.PgClient) =>
       FROM search.bing_page_weekly b JOIN changed c ON c.property = b.property AND c.date = b.week
      GROUP BY b.property, b.week, ${pathSql("b.page")}`)
 
+/** Social posts whose metrics were re-read since the cursor: upserted in place (no text). */
+const socialPosts = (sql: PgClient.PgClient) =>
+  sql.withTransaction(Effect.gen(function*() {
+    const since = yield* readPosition(sql, "social_posts", "social.x_posts")
+    const changed = yield* sql<{ n: number; mark: string | null }>`
+      WITH changed AS (SELECT * FROM social.x_posts WHERE fetched_at > ${since}::timestamptz),
+      upserted AS (
+        INSERT INTO warehouse.social_posts (platform, account, post_id, thread_id, is_thread_reply, posted_on, impressions, likes, replies, reposts, quotes, bookmarks)
+        SELECT 'x', account, id, conversation_id, is_thread_reply, (created_at AT TIME ZONE 'UTC')::date, impressions, likes, replies, retweets, quotes, bookmarks
+          FROM changed
+        ON CONFLICT (platform, account, post_id) DO UPDATE SET thread_id = EXCLUDED.thread_id, is_thread_reply = EXCLUDED.is_thread_reply,
+          impressions = EXCLUDED.impressions, likes = EXCLUDED.likes, replies = EXCLUDED.replies, reposts = EXCLUDED.reposts,
+          quotes = EXCLUDED.quotes, bookmarks = EXCLUDED.bookmarks
+        RETURNING 1)
+      SELECT (SELECT count(*)::int FROM upserted) AS n,
+             (SELECT to_char(max(fetched_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM changed) AS mark`
+    if (changed[0]?.mark === null || changed[0] === undefined) return { model: "social_posts", slices: 0, rows: 0 } satisfies ModelOutcome
+    yield* writePosition(sql, "social_posts", "social.x_posts", changed[0].mark)
+    return { model: "social_posts", slices: 1, rows: changed[0].n } satisfies ModelOutcome
+  }))
+
 /** Campaigns: few rows, replaced whole when any changed. */
 const campaigns = (sql: PgClient.PgClient) =>
   sql.withTransaction(Effect.gen(function*() {
@@ -310,6 +331,10 @@ const freshness = (sql: PgClient.PgClient) =>
       UNION ALL
       SELECT 'mailerlite', account, (max(fetched_at) AT TIME ZONE 'UTC')::date, count(*), max(fetched_at) FROM newsletter.ml_subscribers GROUP BY account
       UNION ALL
+      SELECT 'bing', property, max(week), count(*), max(fetched_at) FROM search.bing_page_weekly GROUP BY property
+      UNION ALL
+      SELECT 'x', account, (max(created_at) AT TIME ZONE 'UTC')::date, count(*), max(fetched_at) FROM social.x_posts GROUP BY account
+      UNION ALL
       SELECT 'product', product, max(signed_up_on), count(*), NULL FROM warehouse.signups GROUP BY product
     ), upserted AS (
       INSERT INTO warehouse.data_freshness (source, property, newest_day, rows_loaded, last_success_at, refreshed_at)
@@ -326,7 +351,7 @@ export const runEtl = Effect.gen(function*() {
   const hub = yield* WarehouseWriter
   const layout = yield* Layout
   const outcomes: Array<ModelOutcome> = []
-  for (const step of [pageDaily, searchQueryDaily, trafficDaily, bingPageWeekly, campaigns, subscribers, financeMonthly, deals]) outcomes.push(yield* step(hub))
+  for (const step of [pageDaily, searchQueryDaily, trafficDaily, bingPageWeekly, campaigns, subscribers, financeMonthly, deals, socialPosts]) outcomes.push(yield* step(hub))
   for (const p of layout.products) outcomes.push(...(yield* product(hub, p.name, p.database)))
   outcomes.push(yield* freshness(hub))
   return outcomes

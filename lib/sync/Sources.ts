@@ -5,6 +5,7 @@ import * as Bing from "../connectors/bing/Bing.ts"
 import * as Clarity from "../connectors/clarity/Clarity.ts"
 import * as Ga4 from "../connectors/ga4/Ga4.ts"
 import * as MailerLite from "../connectors/mailerlite/MailerLite.ts"
+import * as X from "../connectors/x/X.ts"
 import * as SearchConsole from "../connectors/search-console/SearchConsole.ts"
 
 import { addDays } from "./Days.ts"
@@ -65,5 +66,12 @@ export const sources: ReadonlyArray<SourceSync> = [
     sync: Bing.sync,
     // No date parameters: a backfill loads the weeks of the returned history that fall in its range.
     backfill: { check: (from, today) => (from < monthsBefore(today, 6) ? `Bing returns about six months of weekly history: the earliest week it can load is near ${monthsBefore(today, 6)}` : undefined) }
+  },
+  {
+    name: X.source,
+    configured: X.configured,
+    sync: X.sync,
+    // The user timeline reaches back 3,200 posts; a backfill pages start_time..end_time within that.
+    backfill: { check: () => undefined }
   }
 ]

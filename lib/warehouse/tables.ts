@@ -108,7 +108,17 @@ export const dealsByChannel = model("deals_by_channel", "Consulting deals by cha
   channel: Schema.String, deals: n, won: n, won_value_cents: nn, open: n, first_opened: day, last_opened: day
 })
 
+export const socialPosts = model("social_posts", "The founder's social posts with their metrics.", {
+  platform: Schema.String, account: Schema.String, post_id: Schema.String, thread_id: Schema.String, is_thread_reply: Schema.Boolean,
+  posted_on: day, impressions: nn, likes: n, replies: n, reposts: n, quotes: n, bookmarks: nn
+}, ["platform", "account", "post_id"])
+export const socialThreads = model("social_threads", "Social performance per thread.", {
+  platform: Schema.String, account: Schema.String, thread_id: Schema.String, posted_on: day, posts: n, impressions: nn, likes: n,
+  replies: n, reposts: n, engagement_rate: nn
+})
+
 export const warehouseTables: ReadonlyArray<Table.AnyTable> = [
+  socialPosts, socialThreads,
   financeMonthly, deals, pnlMonthly, dealsByChannel, bingPageWeekly,
   dataFreshness, pageDaily, searchQueryDaily, trafficDaily, signups, revenueDaily, subscribers, campaigns, etlCursors,
   pageScorecard28d, pagesWithoutClicks, seoOpportunities, subscriberSegments, newsletterSegments, crossProductOverlap, acquisition

@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync } from "node:crypto"
 import { startBing } from "./bing.ts"
+import { startX, xPosts } from "./x.ts"
 import { startClarity } from "./clarity.ts"
 import { startGa4 } from "./ga4.ts"
 import { newsletterFacts, type NewsletterSubscriber, startMailerLite } from "./mailerlite.ts"
@@ -34,6 +35,7 @@ export const startDemoSources = async (options: {
   const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: options.today })
   const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: [...newsletter], perMinute: 100_000 })
   const bing = await startBing({ apiKey: "demo-bing-key", sites: ["https://blog.example.com/"], facts })
+  const x = await startX({ token: "demo-x-token", userId: "2244994945", posts: xPosts("2244994945", shift(options.today, -1), 80) })
   const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
   return {
     facts,
@@ -56,10 +58,13 @@ export const startDemoSources = async (options: {
       SOLOHUB_MAILERLITE_BASE_URL: mailerlite.url,
       SOLOHUB_BING_SITES: "blog=https://blog.example.com/",
       SOLOHUB_BING_API_KEY: "demo-bing-key",
-      SOLOHUB_BING_BASE_URL: bing.url
+      SOLOHUB_BING_BASE_URL: bing.url,
+      SOLOHUB_X_USER_ID: "2244994945",
+      SOLOHUB_X_BEARER_TOKEN: "demo-x-token",
+      SOLOHUB_X_BASE_URL: x.url
     },
     close: async () => {
-      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close()])
+      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close(), x.close()])
     }
   }
 }
