@@ -7,6 +7,7 @@ import { backlogTables } from "./backlog/tables.ts"
 import { bingTables } from "./connectors/bing/tables.ts"
 import { clarityTables } from "./connectors/clarity/tables.ts"
 import { ga4Tables } from "./connectors/ga4/tables.ts"
+import { instagramTables } from "./connectors/instagram/tables.ts"
 import { mailerliteTables } from "./connectors/mailerlite/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
 import { xTables } from "./connectors/x/tables.ts"
@@ -27,6 +28,7 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...mailerliteTables,
   ...bingTables,
   ...xTables,
+  ...instagramTables,
   ...importTables,
   ...warehouseTables,
   ...productTables

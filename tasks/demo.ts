@@ -103,7 +103,8 @@ const demo = Task.make(
             UNION ALL SELECT 'newsletter.ml_groups', count(*)::text FROM newsletter.ml_groups
             UNION ALL SELECT 'search.bing_query_weekly', count(*)::text FROM search.bing_query_weekly
             UNION ALL SELECT 'search.bing_page_weekly', count(*)::text FROM search.bing_page_weekly
-            UNION ALL SELECT 'social.x_posts', count(*)::text FROM social.x_posts`
+            UNION ALL SELECT 'social.x_posts', count(*)::text FROM social.x_posts
+            UNION ALL SELECT 'social.ig_media', count(*)::text FROM social.ig_media`
           yield* Console.log(
             `\nSources from local APIs (a small blog and its newsletter), synced this run:\n` +
               outcomes.map((o) => `  ${o.source.padEnd(15)} ${String(o.rows).padStart(6)} rows${o.days > 0 ? ` over ${o.days} days` : ""}` +

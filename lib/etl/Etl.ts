@@ -153,25 +153,47 @@ const bingPageWeekly = (sql: PgClient.PgClient) =>
       FROM search.bing_page_weekly b JOIN changed c ON c.property = b.property AND c.date = b.week
      GROUP BY b.property, b.week, ${pathSql("b.page")}`)
 
-/** Social posts whose metrics were re-read since the cursor: upserted in place (no text). */
+/** Social posts (X, Instagram) whose numbers were re-read since the cursor: upserted in place, never the text. */
+const socialFeeds = [
+  {
+    input: "social.x_posts",
+    select: `SELECT 'x' AS platform, account, id AS post_id, conversation_id AS thread_id, is_thread_reply, (created_at AT TIME ZONE 'UTC')::date AS posted_on,
+                    impressions, likes, replies, retweets AS reposts, quotes, bookmarks, fetched_at FROM social.x_posts`
+  },
+  {
+    input: "social.ig_media",
+    // Instagram: reach stands in for impressions (the impressions metric is deprecated); comments are the replies.
+    select: `SELECT 'instagram' AS platform, m.account, m.id AS post_id, m.id AS thread_id, false AS is_thread_reply, (m.posted_at AT TIME ZONE 'UTC')::date AS posted_on,
+                    (SELECT value::int FROM social.ig_media_insights i WHERE i.account = m.account AND i.media_id = m.id AND i.metric = 'reach') AS impressions,
+                    coalesce(m.like_count, 0) AS likes, coalesce(m.comments_count, 0) AS replies,
+                    coalesce((SELECT value::int FROM social.ig_media_insights i WHERE i.account = m.account AND i.media_id = m.id AND i.metric = 'shares'), 0) AS reposts,
+                    0 AS quotes, (SELECT value::int FROM social.ig_media_insights i WHERE i.account = m.account AND i.media_id = m.id AND i.metric = 'saved') AS bookmarks,
+                    greatest(m.fetched_at, (SELECT max(fetched_at) FROM social.ig_media_insights i WHERE i.account = m.account AND i.media_id = m.id)) AS fetched_at
+               FROM social.ig_media m`
+  }
+] as const
+
 const socialPosts = (sql: PgClient.PgClient) =>
   sql.withTransaction(Effect.gen(function*() {
-    const since = yield* readPosition(sql, "social_posts", "social.x_posts")
-    const changed = yield* sql<{ n: number; mark: string | null }>`
-      WITH changed AS (SELECT * FROM social.x_posts WHERE fetched_at > ${since}::timestamptz),
-      upserted AS (
-        INSERT INTO warehouse.social_posts (platform, account, post_id, thread_id, is_thread_reply, posted_on, impressions, likes, replies, reposts, quotes, bookmarks)
-        SELECT 'x', account, id, conversation_id, is_thread_reply, (created_at AT TIME ZONE 'UTC')::date, impressions, likes, replies, retweets, quotes, bookmarks
-          FROM changed
-        ON CONFLICT (platform, account, post_id) DO UPDATE SET thread_id = EXCLUDED.thread_id, is_thread_reply = EXCLUDED.is_thread_reply,
-          impressions = EXCLUDED.impressions, likes = EXCLUDED.likes, replies = EXCLUDED.replies, reposts = EXCLUDED.reposts,
-          quotes = EXCLUDED.quotes, bookmarks = EXCLUDED.bookmarks
-        RETURNING 1)
-      SELECT (SELECT count(*)::int FROM upserted) AS n,
-             (SELECT to_char(max(fetched_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM changed) AS mark`
-    if (changed[0]?.mark === null || changed[0] === undefined) return { model: "social_posts", slices: 0, rows: 0 } satisfies ModelOutcome
-    yield* writePosition(sql, "social_posts", "social.x_posts", changed[0].mark)
-    return { model: "social_posts", slices: 1, rows: changed[0].n } satisfies ModelOutcome
+    let rows = 0
+    for (const feed of socialFeeds) {
+      const since = yield* readPosition(sql, "social_posts", feed.input)
+      const changed = yield* sql.unsafe<{ n: number; mark: string | null }>(`
+        WITH changed AS (SELECT * FROM (${feed.select}) f WHERE f.fetched_at > $1::timestamptz),
+        upserted AS (
+          INSERT INTO warehouse.social_posts (platform, account, post_id, thread_id, is_thread_reply, posted_on, impressions, likes, replies, reposts, quotes, bookmarks)
+          SELECT platform, account, post_id, thread_id, is_thread_reply, posted_on, impressions, likes, replies, reposts, quotes, bookmarks FROM changed
+          ON CONFLICT (platform, account, post_id) DO UPDATE SET thread_id = EXCLUDED.thread_id, is_thread_reply = EXCLUDED.is_thread_reply,
+            impressions = EXCLUDED.impressions, likes = EXCLUDED.likes, replies = EXCLUDED.replies, reposts = EXCLUDED.reposts,
+            quotes = EXCLUDED.quotes, bookmarks = EXCLUDED.bookmarks
+          RETURNING 1)
+        SELECT (SELECT count(*)::int FROM upserted) AS n,
+               (SELECT to_char(max(fetched_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM changed) AS mark`, [since])
+      if (changed[0]?.mark === null || changed[0] === undefined) continue
+      yield* writePosition(sql, "social_posts", feed.input, changed[0].mark)
+      rows += changed[0].n
+    }
+    return { model: "social_posts", slices: rows > 0 ? 1 : 0, rows } satisfies ModelOutcome
   }))
 
 /** Campaigns: few rows, replaced whole when any changed. */

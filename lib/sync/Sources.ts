@@ -4,6 +4,7 @@ import type { ConfigError, Effect } from "effect"
 import * as Bing from "../connectors/bing/Bing.ts"
 import * as Clarity from "../connectors/clarity/Clarity.ts"
 import * as Ga4 from "../connectors/ga4/Ga4.ts"
+import * as Instagram from "../connectors/instagram/Instagram.ts"
 import * as MailerLite from "../connectors/mailerlite/MailerLite.ts"
 import * as X from "../connectors/x/X.ts"
 import * as SearchConsole from "../connectors/search-console/SearchConsole.ts"
@@ -72,6 +73,13 @@ export const sources: ReadonlyArray<SourceSync> = [
     configured: X.configured,
     sync: X.sync,
     // The user timeline reaches back 3,200 posts; a backfill pages start_time..end_time within that.
+    backfill: { check: () => undefined }
+  },
+  {
+    name: Instagram.source,
+    configured: Instagram.configured,
+    sync: Instagram.sync,
+    // Every run reads all media; a backfill's `from` widens the window that gets insights and comments.
     backfill: { check: () => undefined }
   }
 ]

@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync } from "node:crypto"
 import { startBing } from "./bing.ts"
+import { igMedia, startInstagram } from "./instagram.ts"
 import { startX, xPosts } from "./x.ts"
 import { startClarity } from "./clarity.ts"
 import { startGa4 } from "./ga4.ts"
@@ -35,6 +36,7 @@ export const startDemoSources = async (options: {
   const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: options.today })
   const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: [...newsletter], perMinute: 100_000 })
   const bing = await startBing({ apiKey: "demo-bing-key", sites: ["https://blog.example.com/"], facts })
+  const instagram = await startInstagram({ token: "demo-instagram-token", userId: "17841400000000000", media: igMedia(shift(options.today, -1), 30) })
   const x = await startX({ token: "demo-x-token", userId: "2244994945", posts: xPosts("2244994945", shift(options.today, -1), 80) })
   const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
   return {
@@ -61,10 +63,13 @@ export const startDemoSources = async (options: {
       SOLOHUB_BING_BASE_URL: bing.url,
       SOLOHUB_X_USER_ID: "2244994945",
       SOLOHUB_X_BEARER_TOKEN: "demo-x-token",
-      SOLOHUB_X_BASE_URL: x.url
+      SOLOHUB_X_BASE_URL: x.url,
+      SOLOHUB_INSTAGRAM_USER_ID: "17841400000000000",
+      SOLOHUB_INSTAGRAM_ACCESS_TOKEN: "demo-instagram-token",
+      SOLOHUB_INSTAGRAM_BASE_URL: instagram.url
     },
     close: async () => {
-      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close(), x.close()])
+      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close(), x.close(), instagram.close()])
     }
   }
 }
