@@ -54,14 +54,14 @@ export const questions: ReadonlyArray<Question> = [
   {
     name: "pnl",
     title: "The P&L per month: income, fixed costs, profit, and the products' net payments",
-    sql: `SELECT month, currency, income_cents / 100.0 AS income, fixed_costs_cents / 100.0 AS fixed_costs, profit_cents / 100.0 AS profit,
-                 product_payments_net_cents / 100.0 AS product_payments_net
+    sql: `SELECT month, currency, round(income_cents / 100.0, 2) AS income, round(fixed_costs_cents / 100.0, 2) AS fixed_costs,
+                 round(profit_cents / 100.0, 2) AS profit, round(product_payments_net_cents / 100.0, 2) AS product_payments_net
             FROM warehouse.pnl_monthly ORDER BY month DESC, currency`
   },
   {
     name: "deals-by-channel",
     title: "Consulting deals by the channel that brought the client",
-    sql: `SELECT channel, deals, won, won_value_cents / 100.0 AS won_value, open, first_opened, last_opened
+    sql: `SELECT channel, deals, won, round(won_value_cents / 100.0, 2) AS won_value, open, first_opened, last_opened
             FROM warehouse.deals_by_channel ORDER BY won_value_cents DESC NULLS LAST, deals DESC, channel`
   },
   {
