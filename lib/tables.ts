@@ -11,6 +11,7 @@ import { instagramTables } from "./connectors/instagram/tables.ts"
 import { mailerliteTables } from "./connectors/mailerlite/tables.ts"
 import { searchConsoleTables } from "./connectors/search-console/tables.ts"
 import { xTables } from "./connectors/x/tables.ts"
+import { youtubeTables } from "./connectors/youtube/tables.ts"
 import { importTables } from "./imports/tables.ts"
 import { opsTables } from "./ops/tables.ts"
 import { productTables } from "./product/tables.ts"
@@ -29,6 +30,7 @@ export const allTables: ReadonlyArray<AnyTable> = [
   ...bingTables,
   ...xTables,
   ...instagramTables,
+  ...youtubeTables,
   ...importTables,
   ...warehouseTables,
   ...productTables

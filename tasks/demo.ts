@@ -104,7 +104,9 @@ const demo = Task.make(
             UNION ALL SELECT 'search.bing_query_weekly', count(*)::text FROM search.bing_query_weekly
             UNION ALL SELECT 'search.bing_page_weekly', count(*)::text FROM search.bing_page_weekly
             UNION ALL SELECT 'social.x_posts', count(*)::text FROM social.x_posts
-            UNION ALL SELECT 'social.ig_media', count(*)::text FROM social.ig_media`
+            UNION ALL SELECT 'social.ig_media', count(*)::text FROM social.ig_media
+            UNION ALL SELECT 'video.yt_videos', count(*)::text FROM video.yt_videos
+            UNION ALL SELECT 'video.yt_video_daily', count(*)::text FROM video.yt_video_daily`
           yield* Console.log(
             `\nSources from local APIs (a small blog and its newsletter), synced this run:\n` +
               outcomes.map((o) => `  ${o.source.padEnd(15)} ${String(o.rows).padStart(6)} rows${o.days > 0 ? ` over ${o.days} days` : ""}` +

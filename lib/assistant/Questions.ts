@@ -42,7 +42,7 @@ export const questions: ReadonlyArray<Question> = [
   {
     name: "acquisition",
     title: "Sign-ups by source / medium / campaign and by YouTube video id",
-    sql: `SELECT product, source, medium, campaign, video_id, signups, first_signup, last_signup
+    sql: `SELECT product, source, medium, campaign, video_id, video_title, signups, first_signup, last_signup
             FROM warehouse.acquisition ORDER BY product, signups DESC, source, medium, campaign, video_id NULLS FIRST`
   },
   {
@@ -50,6 +50,11 @@ export const questions: ReadonlyArray<Question> = [
     title: "Social posts and threads of the last 30 days, by impressions",
     sql: `SELECT platform, posted_on, posts, impressions, likes, replies, reposts, engagement_rate, thread_id
             FROM warehouse.social_threads WHERE posted_on > current_date - 30 ORDER BY impressions DESC NULLS LAST, posted_on DESC LIMIT 25`
+  },
+  {
+    name: "thumbnail-effect",
+    title: "Thumbnail changes and the video's daily views the week before and after",
+    sql: `SELECT video_id, title, changed_at, views_per_day_before, views_per_day_after FROM warehouse.thumbnail_effect ORDER BY changed_at DESC`
   },
   {
     name: "pnl",

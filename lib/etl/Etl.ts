@@ -196,6 +196,37 @@ const socialPosts = (sql: PgClient.PgClient) =>
     return { model: "social_posts", slices: rows > 0 ? 1 : 0, rows } satisfies ModelOutcome
   }))
 
+const videoDaily = (sql: PgClient.PgClient) =>
+  daySlicedModel(sql, "video_daily", "warehouse.video_daily", [{
+    input: "video.yt_video_daily",
+    log: `SELECT channel_id AS property, date, fetched_at FROM video.yt_video_daily`
+  }], `
+    INSERT INTO warehouse.video_daily (property, date, video_id, views, watch_minutes, subscribers_gained)
+    SELECT d.channel_id, d.date, d.video_id, d.views, d.watch_minutes, d.subscribers_gained
+      FROM video.yt_video_daily d JOIN changed c ON c.property = d.channel_id AND c.date = d.date`)
+
+/** Videos, their titles and thumbnail changes: small, replaced together when a sync re-read the videos. */
+const videoCatalog = (sql: PgClient.PgClient) =>
+  sql.withTransaction(Effect.gen(function*() {
+    const since = yield* readPosition(sql, "videos", "video.yt_videos")
+    const mark = yield* sql<{ mark: string | null }>`
+      SELECT to_char(max(fetched_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS mark FROM video.yt_videos WHERE fetched_at > ${since}::timestamptz`
+    if (mark[0]?.mark === null || mark[0] === undefined) return { model: "videos", slices: 0, rows: 0 } satisfies ModelOutcome
+    yield* sql`DELETE FROM warehouse.videos`
+    yield* sql`DELETE FROM warehouse.video_titles`
+    yield* sql`DELETE FROM warehouse.thumbnail_changes`
+    const [counts] = yield* sql<{ videos: number; titles: number; changes: number }>`
+      WITH v AS (INSERT INTO warehouse.videos (video_id, channel_id, title, published_on, views, likes, comments)
+                 SELECT video_id, channel_id, title, (published_at AT TIME ZONE 'UTC')::date, views, likes, comments FROM video.yt_videos RETURNING 1),
+           t AS (INSERT INTO warehouse.video_titles (video_id, title, seen_from) SELECT video_id, title, seen_from FROM video.yt_video_titles RETURNING 1),
+           c AS (INSERT INTO warehouse.thumbnail_changes (video_id, changed_at)
+                 SELECT video_id, seen_from FROM (SELECT video_id, seen_from, row_number() OVER (PARTITION BY video_id ORDER BY seen_from) AS n FROM video.yt_thumbnail_versions) x
+                  WHERE n > 1 RETURNING 1)
+      SELECT (SELECT count(*)::int FROM v) AS videos, (SELECT count(*)::int FROM t) AS titles, (SELECT count(*)::int FROM c) AS changes`
+    yield* writePosition(sql, "videos", "video.yt_videos", mark[0].mark)
+    return { model: "videos", slices: 1, rows: counts!.videos + counts!.titles + counts!.changes } satisfies ModelOutcome
+  }))
+
 /** Campaigns: few rows, replaced whole when any changed. */
 const campaigns = (sql: PgClient.PgClient) =>
   sql.withTransaction(Effect.gen(function*() {
@@ -357,6 +388,8 @@ const freshness = (sql: PgClient.PgClient) =>
       UNION ALL
       SELECT 'x', account, (max(created_at) AT TIME ZONE 'UTC')::date, count(*), max(fetched_at) FROM social.x_posts GROUP BY account
       UNION ALL
+      SELECT 'youtube', channel_id, max(date), count(*), max(fetched_at) FROM video.yt_video_daily GROUP BY channel_id
+      UNION ALL
       SELECT 'product', product, max(signed_up_on), count(*), NULL FROM warehouse.signups GROUP BY product
     ), upserted AS (
       INSERT INTO warehouse.data_freshness (source, property, newest_day, rows_loaded, last_success_at, refreshed_at)
@@ -373,7 +406,7 @@ export const runEtl = Effect.gen(function*() {
   const hub = yield* WarehouseWriter
   const layout = yield* Layout
   const outcomes: Array<ModelOutcome> = []
-  for (const step of [pageDaily, searchQueryDaily, trafficDaily, bingPageWeekly, campaigns, subscribers, financeMonthly, deals, socialPosts]) outcomes.push(yield* step(hub))
+  for (const step of [pageDaily, searchQueryDaily, trafficDaily, bingPageWeekly, campaigns, subscribers, financeMonthly, deals, socialPosts, videoCatalog, videoDaily]) outcomes.push(yield* step(hub))
   for (const p of layout.products) outcomes.push(...(yield* product(hub, p.name, p.database)))
   outcomes.push(yield* freshness(hub))
   return outcomes

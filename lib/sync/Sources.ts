@@ -7,6 +7,7 @@ import * as Ga4 from "../connectors/ga4/Ga4.ts"
 import * as Instagram from "../connectors/instagram/Instagram.ts"
 import * as MailerLite from "../connectors/mailerlite/MailerLite.ts"
 import * as X from "../connectors/x/X.ts"
+import * as YouTube from "../connectors/youtube/YouTube.ts"
 import * as SearchConsole from "../connectors/search-console/SearchConsole.ts"
 
 import { addDays } from "./Days.ts"
@@ -81,5 +82,11 @@ export const sources: ReadonlyArray<SourceSync> = [
     sync: Instagram.sync,
     // Every run reads all media; a backfill's `from` widens the window that gets insights and comments.
     backfill: { check: () => undefined }
+  },
+  {
+    name: YouTube.source,
+    configured: YouTube.configured,
+    sync: YouTube.sync,
+    backfill: { check: (from) => (from < "2005-04-23" ? "YouTube has no data before 2005-04-23" : undefined) }
   }
 ]

@@ -91,7 +91,18 @@ export const crossProductOverlap = model("cross_product_overlap", "Sign-ups per 
 })
 export const acquisition = model("acquisition", "Sign-ups by source/medium/campaign and video id.", {
   product: Schema.String, source: Schema.String, medium: Schema.String, campaign: Schema.String, video_id: text, signups: n,
-  first_signup: day, last_signup: day
+  first_signup: day, last_signup: day, video_title: text
+})
+export const videos = model("videos", "The channel's videos with their current title.", {
+  video_id: Schema.String, channel_id: Schema.String, title: Schema.String, published_on: day, views: nn, likes: nn, comments: nn
+}, ["video_id"])
+export const videoDaily = model("video_daily", "Per video and day: views, watch time, subscribers.", {
+  property: Schema.String, date: day, video_id: Schema.String, views: n, watch_minutes: n, subscribers_gained: n
+}, ["property", "date", "video_id"])
+export const videoTitles = model("video_titles", "Every title of each video.", { video_id: Schema.String, title: Schema.String, seen_from: day }, ["video_id", "seen_from"])
+export const thumbnailChanges = model("thumbnail_changes", "Thumbnail changes.", { video_id: Schema.String, changed_at: day }, ["video_id", "changed_at"])
+export const thumbnailEffect = model("thumbnail_effect", "Views before and after each thumbnail change.", {
+  video_id: Schema.String, title: text, changed_at: day, views_per_day_before: nn, views_per_day_after: nn
 })
 
 export const financeMonthly = model("finance_monthly", "Income and fixed costs by month and category.", {
@@ -118,7 +129,7 @@ export const socialThreads = model("social_threads", "Social performance per thr
 })
 
 export const warehouseTables: ReadonlyArray<Table.AnyTable> = [
-  socialPosts, socialThreads,
+  socialPosts, socialThreads, videos, videoDaily, videoTitles, thumbnailChanges, thumbnailEffect,
   financeMonthly, deals, pnlMonthly, dealsByChannel, bingPageWeekly,
   dataFreshness, pageDaily, searchQueryDaily, trafficDaily, signups, revenueDaily, subscribers, campaigns, etlCursors,
   pageScorecard28d, pagesWithoutClicks, seoOpportunities, subscriberSegments, newsletterSegments, crossProductOverlap, acquisition

@@ -16,6 +16,7 @@ import { Product } from "../../lib/product/Product.ts"
 import { sources } from "../../lib/sync/Sources.ts"
 import { seedProduct } from "../support/productData.ts"
 import { startDemoSources } from "../support/servers/all.ts"
+import { ytVideos } from "../support/servers/youtube.ts"
 import { cleanEnv, runTask } from "../support/subprocess.ts"
 import { makeTestEnv } from "../support/TestEnv.ts"
 
@@ -105,7 +106,9 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the MCP server, fr
       const json = yield* Effect.promise(() => runTask("tasks/ask.ts", ["data-freshness", "--format", "json"], { SOLOHUB_ASSISTANT_URL: assistantUrl }))
       expect((JSON.parse(json.stdout) as { columns: Array<string> }).columns).toContain("newest_day")
       const csv = yield* Effect.promise(() => runTask("tasks/ask.ts", ["acquisition", "--format", "csv"], { SOLOHUB_ASSISTANT_URL: assistantUrl }))
-      expect(csv.stdout.split("\n")[0]).toBe("product,source,medium,campaign,video_id,signups,first_signup,last_signup")
-      expect(csv.stdout).toContain("youtube,video,launch,dQw4w9WgXcQ")
+      expect(csv.stdout.split("\n")[0]).toBe("product,source,medium,campaign,video_id,video_title,signups,first_signup,last_signup")
+      // Attribution by video id, with the video's current title from the YouTube sync.
+      const [first] = ytVideos(today, 1)
+      expect(csv.stdout).toContain(`youtube,video,launch,${first!.id},${first!.title}`)
     }))
 })

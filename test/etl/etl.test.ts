@@ -49,7 +49,7 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
       seeded = yield* seedProduct({ today, users: 45, newsletter: demo.newsletter })
       const outcomes = yield* runEtl
       expect(outcomes.filter((o) => o.slices > 0).map((o) => o.model).sort()).toEqual(
-        ["bing_page_weekly", "campaigns", "data_freshness", "page_daily", "revenue_daily:demo", "search_query_daily", "signups:demo", "social_posts", "subscribers", "traffic_daily"]
+        ["bing_page_weekly", "campaigns", "data_freshness", "page_daily", "revenue_daily:demo", "search_query_daily", "signups:demo", "social_posts", "subscribers", "traffic_daily", "video_daily", "videos"]
       )
       const admin = yield* adminOn()
       const [totals] = yield* admin<Record<string, string>>`

@@ -7,7 +7,10 @@ import { Effect } from "effect"
 import { Product } from "../../lib/product/Product.ts"
 import type { NewsletterSubscriber } from "./servers/mailerlite.ts"
 
-const videos = ["dQw4w9WgXcQ", "9bZkp7q19f0", "kJQP7kiw5Fk"]
+import { ytVideos } from "./servers/youtube.ts"
+
+// The demo channel's own video ids (test/support/servers/youtube.ts), so sign-ups attribute to videos the warehouse knows.
+const videos = ytVideos("2026-11-20", 3).map((v) => v.id)
 const pages = ["/posts/solo-backend", "/posts/postgres-roles", "/posts/heros-journey", "/posts/seo-basics", "/posts/no-clicks-yet"]
 const utms = [
   { source: "youtube", medium: "video", campaign: "launch" },

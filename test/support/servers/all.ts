@@ -6,6 +6,7 @@ import { generateKeyPairSync } from "node:crypto"
 import { startBing } from "./bing.ts"
 import { igMedia, startInstagram } from "./instagram.ts"
 import { startX, xPosts } from "./x.ts"
+import { startYouTube, ytVideos } from "./youtube.ts"
 import { startClarity } from "./clarity.ts"
 import { startGa4 } from "./ga4.ts"
 import { newsletterFacts, type NewsletterSubscriber, startMailerLite } from "./mailerlite.ts"
@@ -36,6 +37,7 @@ export const startDemoSources = async (options: {
   const clarity = await startClarity({ tokens: { blog: "demo-clarity-token" }, facts, today: options.today })
   const mailerlite = await startMailerLite({ token: "demo-mailerlite-token", subscribers: [...newsletter], perMinute: 100_000 })
   const bing = await startBing({ apiKey: "demo-bing-key", sites: ["https://blog.example.com/"], facts })
+  const youtube = await startYouTube({ channelId: "UCsolohub0000000000000a", refreshToken: "1//demo-youtube", publicKey: keys.publicKey, videos: ytVideos(shift(options.today, -2), 12), today: options.today })
   const instagram = await startInstagram({ token: "demo-instagram-token", userId: "17841400000000000", media: igMedia(shift(options.today, -1), 30) })
   const x = await startX({ token: "demo-x-token", userId: "2244994945", posts: xPosts("2244994945", shift(options.today, -1), 80) })
   const key = JSON.stringify({ client_email: "demo@solohub.iam.gserviceaccount.com", private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString() })
@@ -66,10 +68,18 @@ export const startDemoSources = async (options: {
       SOLOHUB_X_BASE_URL: x.url,
       SOLOHUB_INSTAGRAM_USER_ID: "17841400000000000",
       SOLOHUB_INSTAGRAM_ACCESS_TOKEN: "demo-instagram-token",
-      SOLOHUB_INSTAGRAM_BASE_URL: instagram.url
+      SOLOHUB_INSTAGRAM_BASE_URL: instagram.url,
+      SOLOHUB_YOUTUBE_CHANNEL_ID: "UCsolohub0000000000000a",
+      SOLOHUB_YOUTUBE_CLIENT_ID: "demo.apps.googleusercontent.com",
+      SOLOHUB_YOUTUBE_CLIENT_SECRET: "demo-youtube-secret",
+      SOLOHUB_YOUTUBE_REFRESH_TOKEN: "1//demo-youtube",
+      SOLOHUB_YOUTUBE_DATA_BASE_URL: youtube.url,
+      SOLOHUB_YOUTUBE_ANALYTICS_BASE_URL: youtube.analyticsUrl,
+      SOLOHUB_YOUTUBE_TOKEN_URL: youtube.tokenUrl,
+      SOLOHUB_YOUTUBE_INITIAL_DAYS: String(options.initialDays ?? options.days)
     },
     close: async () => {
-      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close(), x.close(), instagram.close()])
+      await Promise.all([gsc.close(), ga4.close(), clarity.close(), mailerlite.close(), bing.close(), x.close(), instagram.close(), youtube.close()])
     }
   }
 }
