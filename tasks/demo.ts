@@ -106,7 +106,8 @@ const demo = Task.make(
             UNION ALL SELECT 'social.x_posts', count(*)::text FROM social.x_posts
             UNION ALL SELECT 'social.ig_media', count(*)::text FROM social.ig_media
             UNION ALL SELECT 'video.yt_videos', count(*)::text FROM video.yt_videos
-            UNION ALL SELECT 'video.yt_video_daily', count(*)::text FROM video.yt_video_daily`
+            UNION ALL SELECT 'video.yt_video_daily', count(*)::text FROM video.yt_video_daily
+            UNION ALL SELECT 'video.yt_reach_daily', count(*)::text FROM video.yt_reach_daily`
           yield* Console.log(
             `\nSources from local APIs (a small blog and its newsletter), synced this run:\n` +
               outcomes.map((o) => `  ${o.source.padEnd(15)} ${String(o.rows).padStart(6)} rows${o.days > 0 ? ` over ${o.days} days` : ""}` +

@@ -53,8 +53,15 @@ export const questions: ReadonlyArray<Question> = [
   },
   {
     name: "thumbnail-effect",
-    title: "Thumbnail changes and the video's daily views the week before and after",
-    sql: `SELECT video_id, title, changed_at, views_per_day_before, views_per_day_after FROM warehouse.thumbnail_effect ORDER BY changed_at DESC`
+    title: "Thumbnail changes: the video's click-through rate, impressions and daily views the week before and after",
+    sql: `SELECT video_id, title, changed_at, ctr_before, ctr_after, impressions_before, impressions_after, views_per_day_before, views_per_day_after
+            FROM warehouse.thumbnail_effect ORDER BY changed_at DESC`
+  },
+  {
+    name: "video-performance",
+    title: "Each video over the last 28 days: views, watch time, subscribers, thumbnail impressions and click-through rate",
+    sql: `SELECT video_id, title, published_on, views, watch_minutes, subscribers_gained, impressions, ctr, titles, thumbnail_changes
+            FROM warehouse.video_performance_28d ORDER BY views DESC NULLS LAST, video_id`
   },
   {
     name: "pnl",

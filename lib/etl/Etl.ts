@@ -196,14 +196,18 @@ const socialPosts = (sql: PgClient.PgClient) =>
     return { model: "social_posts", slices: rows > 0 ? 1 : 0, rows } satisfies ModelOutcome
   }))
 
+/** Views (Analytics) and reach (Reporting API) per video and day: either may arrive first, the other fills in later. */
 const videoDaily = (sql: PgClient.PgClient) =>
-  daySlicedModel(sql, "video_daily", "warehouse.video_daily", [{
-    input: "video.yt_video_daily",
-    log: `SELECT channel_id AS property, date, fetched_at FROM video.yt_video_daily`
-  }], `
-    INSERT INTO warehouse.video_daily (property, date, video_id, views, watch_minutes, subscribers_gained)
-    SELECT d.channel_id, d.date, d.video_id, d.views, d.watch_minutes, d.subscribers_gained
-      FROM video.yt_video_daily d JOIN changed c ON c.property = d.channel_id AND c.date = d.date`)
+  daySlicedModel(sql, "video_daily", "warehouse.video_daily", [
+    { input: "video.yt_video_daily", log: `SELECT channel_id AS property, date, fetched_at FROM video.yt_video_daily` },
+    { input: "video.yt_reach_reports", log: `SELECT channel_id AS property, date, fetched_at FROM video.yt_reach_reports` }
+  ], `
+    INSERT INTO warehouse.video_daily (property, date, video_id, views, watch_minutes, subscribers_gained, impressions, impressions_ctr)
+    SELECT coalesce(d.channel_id, r.channel_id), coalesce(d.date, r.date), coalesce(d.video_id, r.video_id),
+           d.views, d.watch_minutes, d.subscribers_gained, r.impressions, r.impressions_ctr
+      FROM (SELECT d.* FROM video.yt_video_daily d JOIN changed c ON c.property = d.channel_id AND c.date = d.date) d
+      FULL JOIN (SELECT r.* FROM video.yt_reach_daily r JOIN changed c ON c.property = r.channel_id AND c.date = r.date) r
+        ON r.channel_id = d.channel_id AND r.date = d.date AND r.video_id = d.video_id`)
 
 /** Videos, their titles and thumbnail changes: small, replaced together when a sync re-read the videos. */
 const videoCatalog = (sql: PgClient.PgClient) =>
@@ -389,6 +393,8 @@ const freshness = (sql: PgClient.PgClient) =>
       SELECT 'x', account, (max(created_at) AT TIME ZONE 'UTC')::date, count(*), max(fetched_at) FROM social.x_posts GROUP BY account
       UNION ALL
       SELECT 'youtube', channel_id, max(date), count(*), max(fetched_at) FROM video.yt_video_daily GROUP BY channel_id
+      UNION ALL
+      SELECT 'youtube-reach', channel_id, max(date), count(*), max(fetched_at) FROM video.yt_reach_daily GROUP BY channel_id
       UNION ALL
       SELECT 'product', product, max(signed_up_on), count(*), NULL FROM warehouse.signups GROUP BY product
     ), upserted AS (

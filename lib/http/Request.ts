@@ -1,14 +1,16 @@
 /**
- * One JSON call to an external API, the way every connector makes it: through
+ * One call to an external API, the way every connector makes it: through
  * @effect/platform's HttpClient (undici), with a bearer token, a timeout,
  * retries for 429/5xx/timeouts/resets (backoff with jitter, Retry-After
- * honoured), one token refresh on 401, and the body decoded with a Schema.
+ * honoured), one token refresh on 401, and the body (JSON, or text such as a
+ * CSV report; gzip-compressed bodies are inflated) decoded with a Schema.
  * A body that does not decode is drift: the error names source, stream, field
  * path, what was expected and what came, and the raw body is handed back for
  * replay.
  */
 import { type Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Either, Option, ParseResult, type RateLimiter, Redacted, Schema } from "effect"
+import { gunzipSync } from "node:zlib"
 import { nextDelay, retryAfterMillis, type RetryPolicy } from "./Retry.ts"
 import { SourceError } from "./SourceError.ts"
 
@@ -33,7 +35,9 @@ export interface CallOptions<A, I, E = never> {
   readonly source: string
   readonly stream: string
   readonly request: HttpClientRequest.HttpClientRequest
+  /** Decodes the parsed JSON, or with `format: "text"` the body's text itself (a CSV report). */
   readonly schema: Schema.Schema<A, I>
+  readonly format?: "json" | "text"
   readonly auth?: Auth
   readonly policy: RetryPolicy
   readonly timeout?: Duration.DurationInput
@@ -65,6 +69,16 @@ export interface Drifted {
   readonly raw: string
 }
 
+/** The body as text; a gzip body (magic bytes 1f 8b, as report downloads may be) is inflated first. */
+const bodyText = (bytes: ArrayBuffer) => {
+  const buffer = Buffer.from(bytes)
+  if (buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) {
+    const inflated = Either.try(() => gunzipSync(buffer))
+    if (Either.isRight(inflated)) return inflated.right.toString("utf8")
+  }
+  return buffer.toString("utf8")
+}
+
 const snippet = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
 
 export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Effect<CallResult<A>, SourceError | Drifted | E, HttpClient.HttpClient> =>
@@ -80,7 +94,7 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
       if (options.beforeAttempt !== undefined) yield* options.beforeAttempt
       const execute = options.limiter === undefined ? client.execute(request) : options.limiter(client.execute(request))
       const outcome = yield* execute.pipe(
-        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))),
+        Effect.flatMap((response) => Effect.map(response.arrayBuffer, (bytes) => ({ status: response.status, headers: response.headers, text: bodyText(bytes) }))),
         Effect.timeout(options.timeout ?? Duration.millis(options.policy.timeoutMillis)),
         Effect.either
       )
@@ -93,7 +107,7 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
       } else {
         const { status, headers, text } = outcome.right
         if (status >= 200 && status < 300) {
-          const json = Either.try(() => JSON.parse(text) as unknown)
+          const json = options.format === "text" ? Either.right<unknown>(text) : Either.try(() => JSON.parse(text) as unknown)
           if (Either.isLeft(json)) {
             return yield* Effect.fail<Drifted>({ error: fail("Drift", `the response is not valid JSON (${text.length} bytes: ${snippet(text)})`), raw: text })
           }

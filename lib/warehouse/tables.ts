@@ -96,13 +96,18 @@ export const acquisition = model("acquisition", "Sign-ups by source/medium/campa
 export const videos = model("videos", "The channel's videos with their current title.", {
   video_id: Schema.String, channel_id: Schema.String, title: Schema.String, published_on: day, views: nn, likes: nn, comments: nn
 }, ["video_id"])
-export const videoDaily = model("video_daily", "Per video and day: views, watch time, subscribers.", {
-  property: Schema.String, date: day, video_id: Schema.String, views: n, watch_minutes: n, subscribers_gained: n
+export const videoDaily = model("video_daily", "Per video and day: views, watch time, subscribers, thumbnail impressions and CTR.", {
+  property: Schema.String, date: day, video_id: Schema.String, views: nn, watch_minutes: nn, subscribers_gained: nn, impressions: nn, impressions_ctr: nn
 }, ["property", "date", "video_id"])
 export const videoTitles = model("video_titles", "Every title of each video.", { video_id: Schema.String, title: Schema.String, seen_from: day }, ["video_id", "seen_from"])
 export const thumbnailChanges = model("thumbnail_changes", "Thumbnail changes.", { video_id: Schema.String, changed_at: day }, ["video_id", "changed_at"])
-export const thumbnailEffect = model("thumbnail_effect", "Views before and after each thumbnail change.", {
-  video_id: Schema.String, title: text, changed_at: day, views_per_day_before: nn, views_per_day_after: nn
+export const thumbnailEffect = model("thumbnail_effect", "Click-through, impressions and views before and after each thumbnail change.", {
+  video_id: Schema.String, title: text, changed_at: day, views_per_day_before: nn, views_per_day_after: nn,
+  impressions_before: nn, ctr_before: nn, impressions_after: nn, ctr_after: nn
+})
+export const videoPerformance28d = model("video_performance_28d", "Each video over the last 28 days: views, watch time, impressions, CTR.", {
+  video_id: Schema.String, title: Schema.String, published_on: day, views: nn, watch_minutes: nn, subscribers_gained: nn, impressions: nn, ctr: nn,
+  titles: n, thumbnail_changes: n
 })
 
 export const financeMonthly = model("finance_monthly", "Income and fixed costs by month and category.", {
@@ -129,7 +134,7 @@ export const socialThreads = model("social_threads", "Social performance per thr
 })
 
 export const warehouseTables: ReadonlyArray<Table.AnyTable> = [
-  socialPosts, socialThreads, videos, videoDaily, videoTitles, thumbnailChanges, thumbnailEffect,
+  socialPosts, socialThreads, videos, videoDaily, videoTitles, thumbnailChanges, thumbnailEffect, videoPerformance28d,
   financeMonthly, deals, pnlMonthly, dealsByChannel, bingPageWeekly,
   dataFreshness, pageDaily, searchQueryDaily, trafficDaily, signups, revenueDaily, subscribers, campaigns, etlCursors,
   pageScorecard28d, pagesWithoutClicks, seoOpportunities, subscriberSegments, newsletterSegments, crossProductOverlap, acquisition

@@ -55,6 +55,12 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the MCP server, fr
         const models = text(yield* Effect.promise(() => client.callTool({ name: "list_models", arguments: {} })))
         expect(models).toContain("page_scorecard_28d (view (a named question)): The page scorecard")
         expect(models).not.toContain("etl_cursors")
+        expect(models).toContain("video_performance_28d (view (a named question)): Each video over the last 28 days")
+        const video = text(yield* Effect.promise(() => client.callTool({ name: "describe_model", arguments: { name: "video_daily" } })))
+        expect(video).toContain("- impressions_ctr numeric — Share of those impressions that led to a view")
+        const performance = yield* Effect.promise(() => client.callTool({ name: "ask", arguments: { question: "video-performance" } }))
+        expect((performance as Answer).isError).toBeFalsy()
+        expect(text(performance)).toMatch(/impressions[\s\S]*ctr/)
 
         const described = text(yield* Effect.promise(() => client.callTool({ name: "describe_model", arguments: { name: "subscribers" } })))
         expect(described).toContain("- person_key text — Keyed HMAC pseudonym")

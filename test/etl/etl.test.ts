@@ -5,6 +5,7 @@ import { afterAll } from "vitest"
 import { HubWriter, WarehouseWriter } from "../../lib/db/Connections.ts"
 import { Layout } from "../../lib/db/Layout.ts"
 import { provision } from "../../lib/db/Provision.ts"
+import { questions } from "../../lib/assistant/Questions.ts"
 import { runEtl } from "../../lib/etl/Etl.ts"
 import { Pseudonymizer } from "../../lib/pii/Pseudonymize.ts"
 import { Product } from "../../lib/product/Product.ts"
@@ -71,7 +72,11 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
                (SELECT sum(refunded_cents)::text FROM warehouse.revenue_daily) AS wh_refunded,
                (SELECT count(*)::text FROM warehouse.signups) AS wh_signups,
                (SELECT sum(impressions)::text FROM search.bing_page_weekly) AS bing_impressions,
-               (SELECT sum(impressions)::text FROM warehouse.bing_page_weekly) AS wh_bing_impressions`
+               (SELECT sum(impressions)::text FROM warehouse.bing_page_weekly) AS wh_bing_impressions,
+               (SELECT sum(views)::text FROM video.yt_video_daily) AS yt_views,
+               (SELECT sum(views)::text FROM warehouse.video_daily) AS wh_yt_views,
+               (SELECT sum(impressions)::text FROM video.yt_reach_daily) AS yt_impressions,
+               (SELECT sum(impressions)::text FROM warehouse.video_daily) AS wh_yt_impressions`
       expect(totals!.wh_impressions).toBe(totals!.gsc_impressions)
       expect(totals!.wh_query_clicks).toBe(totals!.gsc_query_clicks)
       expect(totals!.wh_views).toBe(totals!.ga4_views)
@@ -83,6 +88,8 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
       expect(totals!.wh_refunded).toBe(String(seeded.refundedCents))
       expect(totals!.wh_signups).toBe("45")
       expect(totals!.wh_bing_impressions).toBe(totals!.bing_impressions)
+      expect(totals!.wh_yt_views).toBe(totals!.yt_views)
+      expect(totals!.wh_yt_impressions).toBe(totals!.yt_impressions)
       // Every third user is a subscriber who typed the address in capitals: the pseudonyms still meet.
       const overlap = yield* admin<{ n: string }>`SELECT sum(also_subscribers)::text AS n FROM warehouse.cross_product_overlap`
       const activeSubscriberEmails = new Set(demo.newsletter.filter((s) => s.status === "active").map((s) => s.email.toLowerCase()))
@@ -127,6 +134,41 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
       const outcomes = yield* runEtl
       expect(outcomes.find((o) => o.model === "signups:demo")!.rows).toBe(1)
       expect(outcomes.find((o) => o.model === "revenue_daily:demo")!.slices).toBe(1)
+    }))
+
+  it.scoped("a thumbnail change shows the video's click-through before and after it, from the Reporting API's days", () =>
+    Effect.gen(function*() {
+      const video = demo.youtube.videos[5]!
+      const hub = yield* HubWriter
+      const youtube = sources.find((s) => s.name === "youtube")!
+      // The new image is seen by a sync; as if that sync ran ten days ago, and YouTube's reports since show the new thumbnail.
+      video.thumbnail = "thumb-v2-5"
+      const seen = yield* Effect.flatMap(HubWriter, (ledger) => youtube.sync({ ledger, today }))
+      expect(seen.warnings).toContain(`thumbnails changed (same URL, new image): ${video.id}`)
+      yield* hub`UPDATE video.yt_thumbnail_versions v SET seen_from = v.seen_from - CASE WHEN v.sha256 = l.sha256 THEN interval '10 days' ELSE interval '60 days' END
+                  FROM (SELECT sha256 FROM video.yt_thumbnail_versions WHERE video_id = ${video.id} ORDER BY seen_from DESC LIMIT 1) l
+                 WHERE v.video_id = ${video.id}`
+      const [{ seenOn }] = (yield* hub<{ seenOn: string }>`
+        SELECT to_char((max(seen_from) AT TIME ZONE 'America/Los_Angeles')::date, 'YYYY-MM-DD') AS "seenOn" FROM video.yt_thumbnail_versions WHERE video_id = ${video.id}`) as [{ seenOn: string }]
+      const shift = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+      const republish: Array<string> = []
+      for (let d = shift(seenOn, -1); d <= shift(today, -2); d = shift(d, 1)) republish.push(d)
+      demo.youtube.reach.publish(republish)
+      const reloaded = yield* Effect.flatMap(HubWriter, (ledger) => youtube.sync({ ledger, today }))
+      expect(reloaded.failures).toEqual([])
+      yield* runEtl
+      const admin = yield* adminOn()
+      const [effect] = yield* admin<{ ctr_before: string; ctr_after: string; impressions_before: string }>`
+        SELECT ctr_before::text, ctr_after::text, impressions_before::text FROM warehouse.thumbnail_effect WHERE video_id = ${video.id}`
+      // Independently, from the hub's reach rows: the 7 days ending two days before the sync that saw it.
+      const [hubBefore] = yield* admin<{ ctr: string; impressions: string }>`
+        SELECT round(sum(impressions * impressions_ctr) / sum(impressions), 4)::text AS ctr, sum(impressions)::text AS impressions
+          FROM video.yt_reach_daily WHERE video_id = ${video.id} AND date BETWEEN ${seenOn}::date - 8 AND ${seenOn}::date - 2`
+      expect({ ctr: effect!.ctr_before, impressions: effect!.impressions_before }).toEqual(hubBefore)
+      expect(Number(effect!.ctr_after) - Number(effect!.ctr_before)).toBeGreaterThan(0.015)
+      // The named question reads the same row.
+      const asked = yield* admin.unsafe<{ video_id: string; ctr_after: string }>(questions.find((q) => q.name === "thumbnail-effect")!.sql)
+      expect(asked.map((r) => r.video_id)).toContain(video.id)
     }))
 
   it.scoped("no personal data in the warehouse: no email, name or IP of the demo appears in any column", () =>

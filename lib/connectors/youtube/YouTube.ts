@@ -5,7 +5,9 @@
  * never changes); thumbnail versions by content hash (a replaced thumbnail
  * keeps its URL, so the bytes are fetched and hashed: a new hash is a change
  * event); and per-video daily views, watch time and subscribers gained from
- * the Analytics API, re-fetched over a trailing window until final.
+ * the Analytics API, re-fetched over a trailing window until final; and
+ * thumbnail impressions and click-through from the Reporting API's daily
+ * reports (Reach.ts).
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Config, Duration, Effect, Either, Option } from "effect"
@@ -19,6 +21,7 @@ import { addDays, dayOf } from "../../sync/Days.ts"
 import { consumeQuota, storeRaw } from "../../sync/Ledger.ts"
 import { firstDay, markLoaded, report as reportProgress, type SyncOptions, type SyncOutcome } from "../../sync/Run.ts"
 import { AnalyticsReport, bestThumbnail, ChannelsResponse, isQuotaError, isRateLimit, PlaylistItemsResponse, type Video, VideosResponse } from "./Api.ts"
+import { syncReach } from "./Reach.ts"
 import { daily, videos as videosTable } from "./tables.ts"
 
 export const source = "youtube"
@@ -30,6 +33,8 @@ export const settingsConfig = Config.all({
   credentials: googleCredentialsConfig("YOUTUBE"),
   dataUrl: Config.string("SOLOHUB_YOUTUBE_DATA_BASE_URL").pipe(Config.withDefault("https://www.googleapis.com/youtube/v3")),
   analyticsUrl: Config.string("SOLOHUB_YOUTUBE_ANALYTICS_BASE_URL").pipe(Config.withDefault("https://youtubeanalytics.googleapis.com/v2")),
+  reportingUrl: Config.string("SOLOHUB_YOUTUBE_REPORTING_BASE_URL").pipe(Config.withDefault("https://youtubereporting.googleapis.com/v1")),
+  reachReportType: Config.string("SOLOHUB_YOUTUBE_REACH_REPORT_TYPE").pipe(Config.withDefault("channel_reach_basic_a1")),
   tokenUrl: Config.string("SOLOHUB_YOUTUBE_TOKEN_URL").pipe(Config.withDefault("https://oauth2.googleapis.com/token")),
   dailyUnits: Config.integer("SOLOHUB_YOUTUBE_DAILY_UNITS").pipe(Config.withDefault(10_000)),
   refetchDays: Config.integer("SOLOHUB_YOUTUBE_REFETCH_DAYS").pipe(Config.withDefault(3)),
@@ -155,6 +160,17 @@ export const sync = (options: SyncOptions) =>
         }
       }
     }
+
+    // 4. Reach (impressions, click-through) from the Reporting API's daily reports.
+    const reach = yield* Effect.either(syncReach({
+      source, channelId: settings.channelId, reportingUrl: settings.reportingUrl, reportTypeId: settings.reachReportType, auth,
+      policy: settings.policy, classify,
+      // The Reporting API has a quota of its own; its requests are counted in the same persisted budget, the safe side.
+      spend: spendUnits(1),
+      options, today, warn: (message) => warnings.push(message)
+    }))
+    if (Either.isLeft(reach)) yield* failed("reach")(reach.left)
+    else rows += reach.right
     return { rows, days: 0, warnings, failures } satisfies SyncOutcome
 
     /** The Analytics report (dimensions day,video), every page. */

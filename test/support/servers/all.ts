@@ -6,7 +6,7 @@ import { generateKeyPairSync } from "node:crypto"
 import { startBing } from "./bing.ts"
 import { igMedia, startInstagram } from "./instagram.ts"
 import { startX, xPosts } from "./x.ts"
-import { startYouTube, ytVideos } from "./youtube.ts"
+import { startYouTube, type YouTubeServer, ytVideos } from "./youtube.ts"
 import { startClarity } from "./clarity.ts"
 import { startGa4 } from "./ga4.ts"
 import { newsletterFacts, type NewsletterSubscriber, startMailerLite } from "./mailerlite.ts"
@@ -16,6 +16,8 @@ export interface DemoSources {
   readonly config: Record<string, string>
   readonly facts: ReadonlyArray<Fact>
   readonly newsletter: ReadonlyArray<NewsletterSubscriber>
+  /** The local YouTube, for tests that change a thumbnail or publish reach reports. */
+  readonly youtube: YouTubeServer
   readonly close: () => Promise<void>
 }
 
@@ -44,6 +46,7 @@ export const startDemoSources = async (options: {
   return {
     facts,
     newsletter,
+    youtube,
     config: {
       SOLOHUB_GSC_SITES: `blog=${siteUrl}`,
       SOLOHUB_GSC_SERVICE_ACCOUNT_JSON: key,
@@ -75,6 +78,7 @@ export const startDemoSources = async (options: {
       SOLOHUB_YOUTUBE_REFRESH_TOKEN: "1//demo-youtube",
       SOLOHUB_YOUTUBE_DATA_BASE_URL: youtube.url,
       SOLOHUB_YOUTUBE_ANALYTICS_BASE_URL: youtube.analyticsUrl,
+      SOLOHUB_YOUTUBE_REPORTING_BASE_URL: youtube.reportingUrl,
       SOLOHUB_YOUTUBE_TOKEN_URL: youtube.tokenUrl,
       SOLOHUB_YOUTUBE_INITIAL_DAYS: String(options.initialDays ?? options.days)
     },

@@ -2,10 +2,12 @@
  * A local YouTube (docs/sources/youtube.md): Google's token endpoint (refresh-token grant), the Data API's channels,
  * playlistItems (pageToken paging) and videos (int64 statistics as strings), the Analytics API's reports
  * (columnHeaders + rows, startIndex paging), thumbnails served as bytes at a fixed URL (so a replaced image keeps
- * its URL), Google's quota 403s, and the shared faults. Data: a channel's videos and their daily figures.
+ * its URL), the Reporting API (jobs, the reports a job has produced, CSV downloads, gzip when asked, backfills and
+ * expiry), Google's quota 403s, and the shared faults. Data: a channel's videos and their daily figures.
  */
 import type { KeyObject } from "node:crypto"
 import * as http from "node:http"
+import { gzipSync } from "node:zlib"
 import { deliver, type Fault, interrupts } from "./faults.ts"
 import { tokenIssuer } from "./googleToken.ts"
 
@@ -31,9 +33,68 @@ export const ytDaily = (video: YtVideo, index: number, day: string) => {
   return { views, minutes: Math.round(views * 3.5), subs: Math.floor(views / 60) }
 }
 
+const shiftDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+
+/** Pacific midnight of a day, as YouTube's report boundaries are (PST in the months the tests use, PDT otherwise). */
+export const pacificMidnight = (day: string) => {
+  const month = Number(day.slice(5, 7))
+  const offset = month >= 4 && month <= 10 ? 7 : 8
+  return new Date(Date.parse(`${day}T00:00:00Z`) + offset * 3_600_000).toISOString()
+}
+
+/**
+ * One reach row per video, day and subscribed status (the report's dimensions beyond date and video are summed
+ * by the connector), with the thumbnail shown at the time: a `v2` thumbnail is clicked more. Rows whose metrics
+ * are all zero are left out, as YouTube does.
+ */
+export const ytReach = (video: YtVideo, index: number, day: string, version = 1) => {
+  const d = ytDaily(video, index, day)
+  if (d === undefined) return []
+  const impressions = d.views * 11 + version - 1
+  const ctr = 0.035 + (index % 5) * 0.004 + (video.thumbnail.includes("v2") ? 0.021 : 0)
+  const subscribed = Math.floor(impressions * 0.3)
+  return [
+    { status: "subscribed", impressions: subscribed, ctr: Math.round((ctr + 0.02) * 10_000) / 10_000 },
+    { status: "unsubscribed", impressions: impressions - subscribed, ctr: Math.round(ctr * 10_000) / 10_000 }
+  ].filter((r) => r.impressions > 0)
+}
+
+export interface ReachReport {
+  readonly id: string
+  readonly jobId: string
+  readonly day: string
+  readonly createTime: string
+  readonly rows: ReadonlyArray<{ readonly videoId: string; readonly status: string; readonly impressions: number; readonly ctr: number }>
+}
+
+export interface ReachJob {
+  readonly id: string
+  readonly reportTypeId: string
+  readonly name: string
+  readonly createTime: string
+  expireTime?: string
+}
+
 export interface YouTubeServer {
   readonly url: string
   readonly analyticsUrl: string
+  readonly reportingUrl: string
+  /** The Reporting API's state: jobs, published reports, and what was downloaded. */
+  readonly reach: {
+    readonly jobs: Array<ReachJob>
+    readonly reports: Array<ReachReport>
+    readonly downloads: Array<string>
+    /** Where download URLs point (default: this server); a test points them elsewhere. */
+    downloadOrigin: string | undefined
+    /** Faults for report downloads only (taken before the shared queue's). */
+    readonly downloadFaults: Array<Fault>
+    /** Publishes a report for each day for the reach job (a second report for a day is a backfill replacing it). */
+    readonly publish: (days: ReadonlyArray<string>) => void
+    /** Reports no longer listed (YouTube keeps them about 60 days). */
+    readonly expireBefore: (day: string) => void
+    /** The newest report per day: what a converged connector holds. */
+    readonly current: () => Array<ReachReport>
+  }
   readonly tokenUrl: string
   readonly faults: Array<Fault>
   readonly requests: Array<{ path: string; params: Record<string, string> }>
@@ -41,10 +102,56 @@ export interface YouTubeServer {
   readonly close: () => Promise<void>
 }
 
-export const startYouTube = async (options: { readonly channelId: string; readonly refreshToken: string; readonly publicKey: KeyObject; readonly videos: Array<YtVideo>; readonly today: string }): Promise<YouTubeServer> => {
+export const startYouTube = async (options: {
+  readonly channelId: string
+  readonly refreshToken: string
+  readonly publicKey: KeyObject
+  readonly videos: Array<YtVideo>
+  readonly today: string
+  /** Whether a reach job already exists (created 20 days ago, its reports published through the day before yesterday); default true. */
+  readonly reachJob?: boolean
+}): Promise<YouTubeServer> => {
   const faults: Array<Fault> = []
   const requests: YouTubeServer["requests"] = []
   const tokens = tokenIssuer(options.publicKey, options.refreshToken)
+  const reachType = "channel_reach_basic_a1"
+  const reportTypes = [reachType, "channel_basic_a3", "channel_traffic_source_a3"]
+  const jobs: Array<ReachJob> = []
+  const reports: Array<ReachReport> = []
+  const downloads: Array<string> = []
+  const downloadFaults: Array<Fault> = []
+  let hidden = ""
+  let clock = Date.parse(`${shiftDay(options.today, -1)}T00:00:00Z`)
+  const publish = (days: ReadonlyArray<string>) => {
+    const job = jobs.findLast((j) => j.reportTypeId === reachType && (j.expireTime === undefined || Date.parse(j.expireTime) > Date.now()))
+    if (job === undefined) throw new Error("no live reach job to publish for")
+    for (const day of days) {
+      const version = reports.filter((r) => r.day === day).length + 1
+      clock += 1_234_567
+      reports.push({
+        id: `${day.replaceAll("-", "")}${String(version).padStart(2, "0")}${(reports.length * 7919).toString(36)}`,
+        jobId: job.id,
+        day,
+        // Real createTimes are microsecond-precise.
+        createTime: new Date(clock).toISOString().replace("Z", `${String(reports.length % 1000).padStart(3, "0")}Z`),
+        rows: options.videos.flatMap((v, i) => ytReach(v, i, day, version).map((r) => ({ videoId: v.id, ...r })))
+      })
+    }
+  }
+  const current = () => {
+    const newest = new Map<string, ReachReport>()
+    for (const r of reports) if (r.day >= hidden && (newest.get(r.day)?.createTime ?? "") < r.createTime) newest.set(r.day, r)
+    return [...newest.values()].sort((a, b) => a.day.localeCompare(b.day))
+  }
+  const csvOf = (report: ReachReport) =>
+    "date,channel_id,video_id,live_or_on_demand,subscribed_status,video_thumbnail_impressions,video_thumbnail_impressions_ctr\n" +
+    report.rows.map((r) => `${report.day.replaceAll("-", "")},${options.channelId},${r.videoId},on_demand,${r.status},${r.impressions},${r.ctr}\n`).join("")
+  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, publish, expireBefore: (day) => (hidden = day), current }
+  if (options.reachJob !== false) {
+    jobs.push({ id: "a7b3c9d1-reach-job", reportTypeId: reachType, name: "solohub channel_reach_basic_a1", createTime: `${shiftDay(options.today, -20)}T09:14:03.512044Z` })
+    // The first reports cover the 30 days before the job, then one a day, each a day or two late.
+    publish(Array.from({ length: 49 }, (_, i) => shiftDay(options.today, -50 + i)))
+  }
   const server = http.createServer((req, res) => {
     let raw = ""
     req.on("data", (c) => (raw += c))
@@ -99,6 +206,68 @@ export const startYouTube = async (options: { readonly channelId: string; readon
           })
         })
       }
+      const v1Error = (code: number, status: string, message: string) => json(code, { error: { code, message, status } })
+      if (url.pathname === "/v1/jobs" && req.method === "POST") {
+        const body = (() => {
+          try {
+            return JSON.parse(raw) as { reportTypeId?: string; name?: string }
+          } catch {
+            return {}
+          }
+        })()
+        if (typeof body.name !== "string" || body.name === "") return v1Error(400, "INVALID_ARGUMENT", "The job's name is required.")
+        if (body.reportTypeId === undefined || !reportTypes.includes(body.reportTypeId)) return v1Error(400, "INVALID_ARGUMENT", `Report type ${body.reportTypeId} does not exist.`)
+        if (jobs.some((j) => j.reportTypeId === body.reportTypeId && (j.expireTime === undefined || Date.parse(j.expireTime) > Date.now()))) {
+          return v1Error(409, "ALREADY_EXISTS", "A job for this report type already exists.")
+        }
+        const job: ReachJob = { id: `job-${jobs.length + 1}-${body.reportTypeId}`, reportTypeId: body.reportTypeId, name: body.name, createTime: new Date().toISOString() }
+        jobs.push(job)
+        return send(job)
+      }
+      const pageOf = <T>(items: ReadonlyArray<T>, size: number) => {
+        const offset = params.pageToken === undefined ? 0 : Number(Buffer.from(params.pageToken, "base64url").toString())
+        const next = offset + size < items.length ? Buffer.from(String(offset + size)).toString("base64url") : undefined
+        return { page: items.slice(offset, offset + size), next }
+      }
+      if (url.pathname === "/v1/jobs") {
+        const { page, next } = pageOf(jobs, Number(params.pageSize ?? "2"))
+        return send({ ...(page.length > 0 ? { jobs: page } : {}), ...(next === undefined ? {} : { nextPageToken: next }) })
+      }
+      const listing = /^\/v1\/jobs\/([^/]+)\/reports$/.exec(url.pathname)
+      if (listing !== null) {
+        const job = jobs.find((j) => j.id === decodeURIComponent(listing[1]!))
+        if (job === undefined) return v1Error(404, "NOT_FOUND", "Requested entity was not found.")
+        const listed = reports
+          .filter((r) => r.jobId === job.id && r.day >= hidden)
+          .filter((r) => params.createdAfter === undefined || Date.parse(r.createTime) > Date.parse(params.createdAfter))
+          .filter((r) => params.startTimeAtOrAfter === undefined || Date.parse(pacificMidnight(r.day)) >= Date.parse(params.startTimeAtOrAfter))
+          .filter((r) => params.startTimeBefore === undefined || Date.parse(pacificMidnight(r.day)) < Date.parse(params.startTimeBefore))
+          .sort((a, b) => b.createTime.localeCompare(a.createTime))
+        const { page, next } = pageOf(listed, Number(params.pageSize ?? "20"))
+        return send({
+          ...(page.length > 0
+            ? {
+              reports: page.map((r) => ({
+                id: r.id, jobId: r.jobId, startTime: pacificMidnight(r.day), endTime: pacificMidnight(shiftDay(r.day, 1)), createTime: r.createTime,
+                downloadUrl: `${reach.downloadOrigin ?? origin}/v1/media/CHANNEL/${options.channelId}/jobs/${r.jobId}/reports/${r.id}?alt=media`
+              }))
+            }
+            : {}),
+          ...(next === undefined ? {} : { nextPageToken: next })
+        })
+      }
+      const media = /^\/v1\/media\/CHANNEL\/[^/]+\/jobs\/[^/]+\/reports\/([^/]+)$/.exec(url.pathname)
+      if (media !== null) {
+        const report = reports.find((r) => r.id === media[1] && r.day >= hidden)
+        if (report === undefined) return v1Error(404, "NOT_FOUND", "Requested entity was not found.")
+        const applied = downloadFaults.shift() ?? fault
+        if (applied !== fault && interrupts(applied, req, res, () => JSON.stringify({ error: { code: 503, message: "Backend Error", status: "UNAVAILABLE" } }))) return
+        downloads.push(report.id)
+        const csv = csvOf(report)
+        const text = applied?.kind === "truncate" ? csv.slice(0, Math.floor(csv.length / 2)) : applied?.kind === "wrong-type" ? csv.replace(/,(\d+),(0\.\d+)\n/, ",lots,$2\n") : csv
+        const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))
+        return res.writeHead(200, { "content-type": "application/octet-stream", ...(gzip ? { "content-encoding": "gzip" } : {}) }).end(gzip ? gzipSync(text) : text)
+      }
       if (url.pathname === "/v2/reports") {
         const rows: Array<[string, string, number, number, number]> = []
         for (let day = params.startDate!; day <= params.endDate!; day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)) {
@@ -127,6 +296,8 @@ export const startYouTube = async (options: { readonly channelId: string; readon
   return {
     url: `http://127.0.0.1:${port}/youtube/v3`,
     analyticsUrl: `http://127.0.0.1:${port}/v2`,
+    reportingUrl: `http://127.0.0.1:${port}/v1`,
+    reach,
     tokenUrl: `http://127.0.0.1:${port}/token`,
     faults,
     requests,
