@@ -148,6 +148,16 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("YouTube against th
       yield* reachMatches
     }))
 
+  it.effect("reach: a listing whose next page token comes back again is stopped as drift, not paged forever", () =>
+    Effect.gen(function*() {
+      server.reach.loopPaging = true
+      const outcome = yield* run()
+      server.reach.loopPaging = false
+      expect(outcome.failures.map((f) => f.message)).toEqual([`youtube/reach: the page token ${Buffer.from("20").toString("base64url")} came back twice; paging stopped`])
+      expect((yield* run()).failures).toEqual([])
+      yield* reachMatches
+    }))
+
   it.effect("reach: a crash between two downloads leaves whole days only; the rerun converges", () =>
     Effect.gen(function*() {
       server.reach.publish(["2026-11-10", "2026-11-11", "2026-11-12"])

@@ -52,11 +52,17 @@ export const syncReach = (ctx: ReachContext) =>
     const pages = <A, E, R>(fetch: (pageToken: string | undefined) => Effect.Effect<{ readonly items: ReadonlyArray<A>; readonly next: string | undefined }, E, R>) =>
       Effect.gen(function*() {
         const all: Array<A> = []
+        const seen = new Set<string>()
         let pageToken: string | undefined
         do {
           const page = yield* fetch(pageToken)
           all.push(...page.items)
           pageToken = page.next
+          // A token handed out twice would page forever.
+          if (pageToken !== undefined && seen.has(pageToken)) {
+            return yield* new SourceError({ source: ctx.source, stream, reason: "Drift", message: `${ctx.source}/${stream}: the page token ${pageToken} came back twice; paging stopped` })
+          }
+          if (pageToken !== undefined) seen.add(pageToken)
         } while (pageToken !== undefined)
         return all
       })

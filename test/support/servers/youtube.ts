@@ -84,6 +84,8 @@ export interface YouTubeServer {
     readonly jobs: Array<ReachJob>
     readonly reports: Array<ReachReport>
     readonly downloads: Array<string>
+    /** When set, every report page names the same next page (a looping API). */
+    loopPaging: boolean
     /** Where download URLs point (default: this server); a test points them elsewhere. */
     downloadOrigin: string | undefined
     /** Faults for report downloads only (taken before the shared queue's). */
@@ -146,7 +148,7 @@ export const startYouTube = async (options: {
   const csvOf = (report: ReachReport) =>
     "date,channel_id,video_id,live_or_on_demand,subscribed_status,video_thumbnail_impressions,video_thumbnail_impressions_ctr\n" +
     report.rows.map((r) => `${report.day.replaceAll("-", "")},${options.channelId},${r.videoId},on_demand,${r.status},${r.impressions},${r.ctr}\n`).join("")
-  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, publish, expireBefore: (day) => (hidden = day), current }
+  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, loopPaging: false, publish, expireBefore: (day) => (hidden = day), current }
   if (options.reachJob !== false) {
     jobs.push({ id: "a7b3c9d1-reach-job", reportTypeId: reachType, name: "solohub channel_reach_basic_a1", createTime: `${shiftDay(options.today, -20)}T09:14:03.512044Z` })
     // The first reports cover the 30 days before the job, then one a day, each a day or two late.
@@ -253,7 +255,7 @@ export const startYouTube = async (options: {
               }))
             }
             : {}),
-          ...(next === undefined ? {} : { nextPageToken: next })
+          ...(reach.loopPaging ? { nextPageToken: Buffer.from("20").toString("base64url") } : next === undefined ? {} : { nextPageToken: next })
         })
       }
       const media = /^\/v1\/media\/CHANNEL\/[^/]+\/jobs\/[^/]+\/reports\/([^/]+)$/.exec(url.pathname)
