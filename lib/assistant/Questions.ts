@@ -53,8 +53,9 @@ export const questions: ReadonlyArray<Question> = [
   },
   {
     name: "thumbnail-effect",
-    title: "Thumbnail changes: the video's click-through rate, impressions and daily views the week before and after",
-    sql: `SELECT video_id, title, changed_at, ctr_before, ctr_after, impressions_before, impressions_after, views_per_day_before, views_per_day_after
+    title: "Thumbnail changes: the video's click-through rate, impressions and views per day the week before and after",
+    sql: `SELECT video_id, title, changed_at, days_before, days_after, ctr_before, ctr_after, impressions_per_day_before, impressions_per_day_after,
+                   views_per_day_before, views_per_day_after
             FROM warehouse.thumbnail_effect ORDER BY changed_at DESC`
   },
   {

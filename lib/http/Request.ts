@@ -69,15 +69,20 @@ export interface Drifted {
   readonly raw: string
 }
 
-/** The body as text; a gzip body (magic bytes 1f 8b, as report downloads may be) is inflated first. */
-const bodyText = (bytes: ArrayBuffer) => {
+/**
+ * The body as text; a gzip body (magic bytes 1f 8b, as report downloads may be) is inflated first, and one that
+ * does not inflate says why (its text is then the bytes in base64, which the payload store can hold).
+ */
+const bodyText = (bytes: ArrayBuffer): { readonly text: string; readonly corrupt?: string } => {
   const buffer = Buffer.from(bytes)
   if (buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) {
-    const inflated = Either.try(() => gunzipSync(buffer))
-    if (Either.isRight(inflated)) return inflated.right.toString("utf8")
+    const inflated = Either.try({ try: () => gunzipSync(buffer), catch: (e) => (e as Error).message })
+    return Either.isRight(inflated) ? { text: inflated.right.toString("utf8") } : { text: `base64:${buffer.toString("base64")}`, corrupt: inflated.left }
   }
-  return buffer.toString("utf8")
+  return { text: buffer.toString("utf8") }
 }
+
+const bytesOf = (base64: string) => Buffer.from(base64.slice("base64:".length), "base64").length
 
 const snippet = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
 
@@ -94,7 +99,7 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
       if (options.beforeAttempt !== undefined) yield* options.beforeAttempt
       const execute = options.limiter === undefined ? client.execute(request) : options.limiter(client.execute(request))
       const outcome = yield* execute.pipe(
-        Effect.flatMap((response) => Effect.map(response.arrayBuffer, (bytes) => ({ status: response.status, headers: response.headers, text: bodyText(bytes) }))),
+        Effect.flatMap((response) => Effect.map(response.arrayBuffer, (bytes) => ({ status: response.status, headers: response.headers, ...bodyText(bytes) }))),
         Effect.timeout(options.timeout ?? Duration.millis(options.policy.timeoutMillis)),
         Effect.either
       )
@@ -105,8 +110,11 @@ export const call = <A, I, E = never>(options: CallOptions<A, I, E>): Effect.Eff
         tried.push(error._tag === "TimeoutException" ? "timeout" : `network error (${(error as { message?: string }).message ?? error._tag})`)
         retryReason = "Network"
       } else {
-        const { status, headers, text } = outcome.right
+        const { status, headers, text, corrupt } = outcome.right
         if (status >= 200 && status < 300) {
+          if (corrupt !== undefined) {
+            return yield* Effect.fail<Drifted>({ error: fail("Drift", `the response is gzip data that does not inflate (${corrupt}; ${bytesOf(text)} bytes, kept in base64)`), raw: text })
+          }
           const json = options.format === "text" ? Either.right<unknown>(text) : Either.try(() => JSON.parse(text) as unknown)
           if (Either.isLeft(json)) {
             return yield* Effect.fail<Drifted>({ error: fail("Drift", `the response is not valid JSON (${text.length} bytes: ${snippet(text)})`), raw: text })

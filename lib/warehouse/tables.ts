@@ -102,8 +102,8 @@ export const videoDaily = model("video_daily", "Per video and day: views, watch 
 export const videoTitles = model("video_titles", "Every title of each video.", { video_id: Schema.String, title: Schema.String, seen_from: day }, ["video_id", "seen_from"])
 export const thumbnailChanges = model("thumbnail_changes", "Thumbnail changes.", { video_id: Schema.String, changed_at: day }, ["video_id", "changed_at"])
 export const thumbnailEffect = model("thumbnail_effect", "Click-through, impressions and views before and after each thumbnail change.", {
-  video_id: Schema.String, title: text, changed_at: day, views_per_day_before: nn, views_per_day_after: nn,
-  impressions_before: nn, ctr_before: nn, impressions_after: nn, ctr_after: nn
+  video_id: Schema.String, title: text, changed_at: day, days_before: n, days_after: n, ctr_before: nn, ctr_after: nn,
+  impressions_per_day_before: nn, impressions_per_day_after: nn, views_per_day_before: nn, views_per_day_after: nn
 })
 export const videoPerformance28d = model("video_performance_28d", "Each video over the last 28 days: views, watch time, impressions, CTR.", {
   video_id: Schema.String, title: Schema.String, published_on: day, views: nn, watch_minutes: nn, subscribers_gained: nn, impressions: nn, ctr: nn,

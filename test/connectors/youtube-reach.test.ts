@@ -1,6 +1,6 @@
 import { Either, ParseResult, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { pacificDay, ReachCsv, reportDays } from "../../lib/connectors/youtube/Api.ts"
+import { instantKey, pacificDay, pacificMidnight, ReachCsv, reportDay } from "../../lib/connectors/youtube/Api.ts"
 
 const decode = (csv: string) => Schema.decodeUnknownEither(ReachCsv)(csv)
 const problem = (csv: string) => {
@@ -14,15 +14,15 @@ describe("the reach report's CSV", () => {
     const csv = `${header}\n20261120,UCx,vid00000001,subscribed,300,0.06\n20261120,UCx,vid00000001,unsubscribed,700,0.04\n` +
       `20261120,UCx,vid00000002,unsubscribed,50,0.1\n`
     expect(decode(csv)).toEqual(Either.right([
-      { date: "2026-11-20", videoId: "vid00000001", impressions: 1000, ctr: 0.046 },
-      { date: "2026-11-20", videoId: "vid00000002", impressions: 50, ctr: 0.1 }
+      { date: "2026-11-20", channelId: "UCx", videoId: "vid00000001", impressions: 1000, ctr: 0.046 },
+      { date: "2026-11-20", channelId: "UCx", videoId: "vid00000002", impressions: 50, ctr: 0.1 }
     ]))
     const reordered = "video_thumbnail_impressions_ctr,video_id,date,video_thumbnail_impressions\n0.05,vid00000001,2026-11-20,10\n"
-    expect(decode(reordered)).toEqual(Either.right([{ date: "2026-11-20", videoId: "vid00000001", impressions: 10, ctr: 0.05 }]))
+    expect(decode(reordered)).toEqual(Either.right([{ date: "2026-11-20", channelId: null, videoId: "vid00000001", impressions: 10, ctr: 0.05 }]))
   })
 
   it("an empty CTR stays unknown, never a made-up zero; a header alone is a day without impressions", () => {
-    expect(decode(`${header}\n20261120,UCx,vid00000001,subscribed,0,\n`)).toEqual(Either.right([{ date: "2026-11-20", videoId: "vid00000001", impressions: 0, ctr: null }]))
+    expect(decode(`${header}\n20261120,UCx,vid00000001,subscribed,0,\n`)).toEqual(Either.right([{ date: "2026-11-20", channelId: "UCx", videoId: "vid00000001", impressions: 0, ctr: null }]))
     expect(decode(`${header}\n`)).toEqual(Either.right([]))
   })
 
@@ -42,7 +42,27 @@ describe("report periods", () => {
   it("are Pacific days, in winter and in summer", () => {
     expect(pacificDay("2026-11-20T08:00:00Z")).toBe("2026-11-20")
     expect(pacificDay("2026-11-20T07:59:59Z")).toBe("2026-11-19")
-    expect(reportDays({ startTime: "2026-11-20T08:00:00Z", endTime: "2026-11-21T08:00:00Z" })).toEqual(["2026-11-20"])
-    expect(reportDays({ startTime: "2026-07-01T07:00:00.000000Z", endTime: "2026-07-02T07:00:00.000000Z" })).toEqual(["2026-07-01"])
+    expect(reportDay({ startTime: "2026-11-20T08:00:00Z", endTime: "2026-11-21T08:00:00Z" })).toBe("2026-11-20")
+    expect(reportDay({ startTime: "2026-07-01T07:00:00.000000Z", endTime: "2026-07-02T07:00:00.000000Z" })).toBe("2026-07-01")
+  })
+
+  it("the days the clocks change are 23 and 25 hours long, still one day each", () => {
+    expect([pacificMidnight("2026-03-08"), pacificMidnight("2026-03-09")]).toEqual(["2026-03-08T08:00:00.000Z", "2026-03-09T07:00:00.000Z"])
+    expect([pacificMidnight("2026-11-01"), pacificMidnight("2026-11-02")]).toEqual(["2026-11-01T07:00:00.000Z", "2026-11-02T08:00:00.000Z"])
+    expect(reportDay({ startTime: "2026-03-08T08:00:00Z", endTime: "2026-03-09T07:00:00Z" })).toBe("2026-03-08")
+    expect(reportDay({ startTime: "2026-11-01T07:00:00Z", endTime: "2026-11-02T08:00:00Z" })).toBe("2026-11-01")
+  })
+
+  it("a period that is not exactly one Pacific day is not a daily report", () => {
+    // Midnight Oct 31 to the wrong "midnight" Nov 1 (an hour too long): it would spill into Nov 1.
+    expect(reportDay({ startTime: "2026-10-31T07:00:00Z", endTime: "2026-11-01T08:00:00Z" })).toBeUndefined()
+    expect(reportDay({ startTime: "2026-11-20T08:00:00Z", endTime: "2026-11-22T08:00:00Z" })).toBeUndefined()
+    expect(reportDay({ startTime: "2026-11-20T00:00:00Z", endTime: "2026-11-21T00:00:00Z" })).toBeUndefined()
+  })
+
+  it("creation times order to the microsecond, whatever their precision", () => {
+    expect(instantKey("2026-11-21T00:20:34.567123Z") > instantKey("2026-11-21T00:20:34.567Z")).toBe(true)
+    expect(instantKey("2026-11-21T00:20:34.5671Z") < instantKey("2026-11-21T00:20:34.567123Z")).toBe(true)
+    expect(instantKey("2026-11-21T00:20:34Z")).toBe("2026-11-21T00:20:34.000000Z")
   })
 })

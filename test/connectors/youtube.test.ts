@@ -112,9 +112,9 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("YouTube against th
       expect(versions[0]).toEqual({ reports: 2, current: server.reach.current().find((r) => r.day === corrected)!.id })
     }))
 
-  it.effect("reach: a broken CSV is drift naming line and column, its body kept; the other streams load; the rerun converges", () =>
+  it.effect("reach: a broken CSV is drift naming line and column, its body kept; it fails only its own day, the later ones load; the rerun converges", () =>
     Effect.gen(function*() {
-      server.reach.publish(["2026-11-09"])
+      server.reach.publish(["2026-11-09", "2026-11-14"])
       server.reach.downloadFaults.push({ kind: "wrong-type" })
       const outcome = yield* run()
       expect(outcome.failures.map((f) => f.reason)).toEqual(["Drift"])
@@ -123,8 +123,34 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("YouTube against th
       const sql = yield* HubWriter
       const kept = yield* sql<{ body: string }>`SELECT body FROM ops.raw_payloads WHERE source = 'youtube' AND stream = 'reach' AND status = 'drift' ORDER BY id DESC LIMIT 1`
       expect(kept[0]!.body).toContain(",lots,")
+      const later = server.reach.current().find((r) => r.day === "2026-11-14")!
+      expect((yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM video.yt_reach_daily WHERE report_id = ${later.id}`)[0]!.n).toBeGreaterThan(0)
       const rerun = yield* run()
       expect(rerun.failures).toEqual([])
+      yield* reachMatches
+    }))
+
+  it.effect("reach: 429s, 5xx and resets on a download are retried to the same data", () =>
+    Effect.gen(function*() {
+      server.reach.publish(["2026-11-15"])
+      server.reach.downloadFaults.push({ kind: "status", status: 429, headers: { "retry-after": "0" } }, { kind: "status", status: 503 }, { kind: "reset" })
+      const outcome = yield* run()
+      expect(outcome.failures).toEqual([])
+      expect(server.reach.downloadFaults).toEqual([])
+      yield* reachMatches
+    }))
+
+  it.effect("reach: a report for another channel (the token is not the configured channel's) is refused, not filed under ours", () =>
+    Effect.gen(function*() {
+      server.reach.csvChannel = "UCsomeoneelse0000000000a"
+      server.reach.publish(["2026-11-16"])
+      const outcome = yield* run()
+      server.reach.csvChannel = undefined
+      expect(outcome.failures.map((f) => f.message)).toEqual([
+        `youtube/reach: report ${server.reach.current().find((r) => r.day === "2026-11-16")!.id} is for channel UCsomeoneelse0000000000a, not ${channelId}; check that the refresh token belongs to the configured channel`
+      ])
+      server.reach.publish(["2026-11-16"])
+      expect((yield* run()).failures).toEqual([])
       yield* reachMatches
     }))
 
@@ -190,8 +216,9 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("YouTube against th
       const outcome = yield* run()
       expect(outcome.failures).toEqual([])
       expect(outcome.warnings).toContain("youtube/reach: reach for 2026-10-21..2026-10-29 expired before it was fetched (YouTube keeps reports about 60 days)")
-      const [{ missing }] = (yield* sql<{ missing: number }>`SELECT count(*)::int AS missing FROM video.yt_reach_reports WHERE date BETWEEN '2026-10-21' AND '2026-10-29'`) as [{ missing: number }]
-      expect(missing).toBe(0)
+      // What YouTube still has is loaded again.
+      const [{ reloaded }] = (yield* sql<{ reloaded: number }>`SELECT count(DISTINCT date)::int AS reloaded FROM video.yt_reach_reports WHERE date >= '2026-10-30'`) as [{ reloaded: number }]
+      expect(reloaded).toBe(server.reach.current().length)
       server.reach.expireBefore("")
     }))
 

@@ -158,13 +158,16 @@ layer(base, { timeout: 180_000, excludeTestServices: true })("the ETL on the dem
       expect(reloaded.failures).toEqual([])
       yield* runEtl
       const admin = yield* adminOn()
-      const [effect] = yield* admin<{ ctr_before: string; ctr_after: string; impressions_before: string }>`
-        SELECT ctr_before::text, ctr_after::text, impressions_before::text FROM warehouse.thumbnail_effect WHERE video_id = ${video.id}`
-      // Independently, from the hub's reach rows: the 7 days ending two days before the sync that saw it.
-      const [hubBefore] = yield* admin<{ ctr: string; impressions: string }>`
-        SELECT round(sum(impressions * impressions_ctr) / sum(impressions), 4)::text AS ctr, sum(impressions)::text AS impressions
-          FROM video.yt_reach_daily WHERE video_id = ${video.id} AND date BETWEEN ${seenOn}::date - 8 AND ${seenOn}::date - 2`
-      expect({ ctr: effect!.ctr_before, impressions: effect!.impressions_before }).toEqual(hubBefore)
+      const [effect] = yield* admin<{ days_before: string; days_after: string; ctr_before: string; ctr_after: string; impressions_per_day_after: string }>`
+        SELECT days_before::text, days_after::text, ctr_before::text, ctr_after::text, impressions_per_day_after::text FROM warehouse.thumbnail_effect WHERE video_id = ${video.id}`
+      // Independently, from the hub's reach rows: the 7 days ending two days before the sync that saw it, and the 7
+      // days from the day after it (the detection day and the day before are mixed).
+      const hubWindow = (from: number, to: number) =>
+        admin<{ days: string; ctr: string; impressions: string }>`
+          SELECT count(*)::text AS days, round(sum(impressions * impressions_ctr) / sum(impressions), 4)::text AS ctr, round(avg(impressions), 1)::text AS impressions
+            FROM video.yt_reach_daily WHERE video_id = ${video.id} AND date BETWEEN ${seenOn}::date + ${from}::int AND ${seenOn}::date + ${to}::int`
+      const [[before], [after]] = [yield* hubWindow(-8, -2), yield* hubWindow(1, 7)]
+      expect(effect).toEqual({ days_before: "7", days_after: "7", ctr_before: before!.ctr, ctr_after: after!.ctr, impressions_per_day_after: after!.impressions })
       expect(Number(effect!.ctr_after) - Number(effect!.ctr_before)).toBeGreaterThan(0.015)
       // The named question reads the same row.
       const asked = yield* admin.unsafe<{ video_id: string; ctr_after: string }>(questions.find((q) => q.name === "thumbnail-effect")!.sql)

@@ -89,19 +89,40 @@ export const ReportsResponse = Schema.Struct({ reports: Schema.optional(Schema.A
 const pacific = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Los_Angeles", year: "numeric", month: "2-digit", day: "2-digit" })
 export const pacificDay = (timestamp: string) => pacific.format(new Date(timestamp))
 
-/** The Pacific days a report covers (normally one). */
-export const reportDays = (report: Pick<Report, "startTime" | "endTime">) => {
-  const days: Array<string> = []
-  for (let t = Date.parse(report.startTime); t < Date.parse(report.endTime); t += 3_600_000) {
-    const day = pacificDay(new Date(t).toISOString())
-    if (days[days.length - 1] !== day) days.push(day)
+/** Midnight of a Pacific day as an instant: 08:00Z in standard time, 07:00Z in daylight time (switches at 2 am). */
+export const pacificMidnight = (day: string) => {
+  for (const offset of [8, 7]) {
+    const t = new Date(Date.parse(`${day}T00:00:00Z`) + offset * 3_600_000).toISOString()
+    if (pacificDay(t) === day && pacificDay(new Date(Date.parse(t) - 1).toISOString()) !== day) return t
   }
-  return days
+  throw new Error(`no Pacific midnight found for ${day}`)
+}
+
+/**
+ * The Pacific day a daily report covers, or undefined when its period is not exactly one day from midnight to
+ * midnight (23 or 25 hours on the days the clocks change): such a report would replace days it is not filed under.
+ */
+export const reportDay = (report: Pick<Report, "startTime" | "endTime">) => {
+  const day = pacificDay(report.startTime)
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  return Date.parse(report.startTime) === Date.parse(pacificMidnight(day)) && Date.parse(report.endTime) === Date.parse(pacificMidnight(next)) ? day : undefined
+}
+
+/**
+ * A timestamp as a string that sorts in time order to the microsecond (Date.parse stops at the millisecond, and two
+ * reports' createTimes may share one).
+ */
+export const instantKey = (timestamp: string) => {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(timestamp)
+  if (m !== null) return `${m[1]}.${(m[2] ?? "").padEnd(6, "0").slice(0, 6)}Z`
+  return new Date(timestamp).toISOString().replace("Z", "000Z")
 }
 
 /** One video's thumbnail reach on one day, summed over the report's other dimensions. */
 export interface ReachDay {
   readonly date: string
+  /** The report's channel_id, when it has that column (a token for another channel would show here). */
+  readonly channelId: string | null
   readonly videoId: string
   readonly impressions: number
   /** Impressions-weighted over the rows that carried a CTR; null when none did (never made up as 0). */
@@ -117,7 +138,7 @@ const reachColumns = ["date", "video_id", "video_thumbnail_impressions", "video_
  * column, a malformed line, a number that is not one or a CTR outside 0–1 is drift, named by line and column.
  */
 export const ReachCsv = Schema.transformOrFail(Schema.String, Schema.Array(Schema.Struct({
-  date: Schema.String, videoId: Schema.String, impressions: Schema.Number, ctr: Schema.NullOr(Schema.Number)
+  date: Schema.String, channelId: Schema.NullOr(Schema.String), videoId: Schema.String, impressions: Schema.Number, ctr: Schema.NullOr(Schema.Number)
 })), {
   strict: true,
   decode: (text, _, ast) => {
@@ -133,7 +154,8 @@ export const ReachCsv = Schema.transformOrFail(Schema.String, Schema.Array(Schem
     const at = Object.fromEntries(reachColumns.map((c) => [c, header.fields.indexOf(c)]))
     const missing = reachColumns.filter((c) => at[c]! < 0)
     if (missing.length > 0) return bad(`the report lacks the column(s) ${missing.join(", ")} (it has: ${header.fields.join(", ")})`)
-    const sums = new Map<string, { date: string; videoId: string; impressions: number; clicks: number; withCtr: number }>()
+    const channelAt = header.fields.indexOf("channel_id")
+    const sums = new Map<string, { date: string; channelId: string | null; videoId: string; impressions: number; clicks: number; withCtr: number }>()
     for (const record of lines) {
       if (record.fields.length !== header.fields.length) return bad(`line ${record.line}: ${record.fields.length} fields where the header has ${header.fields.length}`)
       const cell = (c: (typeof reachColumns)[number]) => record.fields[at[c]!]!
@@ -147,8 +169,9 @@ export const ReachCsv = Schema.transformOrFail(Schema.String, Schema.Array(Schem
       if (ctr !== null && !(Number.isFinite(ctr) && ctr >= 0 && ctr <= 1)) {
         return bad(`line ${record.line}: video_thumbnail_impressions_ctr: expected a ratio from 0 to 1 (got ${JSON.stringify(rawCtr)})`)
       }
-      const key = `${date}\u0000${cell("video_id")}`
-      const sum = sums.get(key) ?? { date, videoId: cell("video_id"), impressions: 0, clicks: 0, withCtr: 0 }
+      const channelId = channelAt < 0 ? null : record.fields[channelAt]!
+      const key = `${date}\u0000${channelId}\u0000${cell("video_id")}`
+      const sum = sums.get(key) ?? { date, channelId, videoId: cell("video_id"), impressions: 0, clicks: 0, withCtr: 0 }
       sum.impressions += Number(impressions)
       if (ctr !== null) {
         sum.clicks += Number(impressions) * ctr
@@ -157,7 +180,7 @@ export const ReachCsv = Schema.transformOrFail(Schema.String, Schema.Array(Schem
       sums.set(key, sum)
     }
     return ParseResult.succeed([...sums.values()].map((s) => ({
-      date: s.date, videoId: s.videoId, impressions: s.impressions,
+      date: s.date, channelId: s.channelId, videoId: s.videoId, impressions: s.impressions,
       ctr: s.withCtr > 0 ? Math.round((s.clicks / s.withCtr) * 1e6) / 1e6 : null
     })))
   },

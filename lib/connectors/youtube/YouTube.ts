@@ -167,7 +167,7 @@ export const sync = (options: SyncOptions) =>
       policy: settings.policy, classify,
       // The Reporting API has a quota of its own; its requests are counted in the same persisted budget, the safe side.
       spend: spendUnits(1),
-      options, today, warn: (message) => warnings.push(message)
+      options, today, warn: (message) => warnings.push(message), failed: failed("reach")
     }))
     if (Either.isLeft(reach)) yield* failed("reach")(reach.left)
     else rows += reach.right

@@ -35,11 +35,13 @@ export const ytDaily = (video: YtVideo, index: number, day: string) => {
 
 const shiftDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 
-/** Pacific midnight of a day, as YouTube's report boundaries are (PST in the months the tests use, PDT otherwise). */
+const pacificDate = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Los_Angeles", year: "numeric", month: "2-digit", day: "2-digit" })
+
+/** Pacific midnight of a day, as YouTube's report boundaries are: 08:00Z in standard time, 07:00Z in daylight time. */
 export const pacificMidnight = (day: string) => {
-  const month = Number(day.slice(5, 7))
-  const offset = month >= 4 && month <= 10 ? 7 : 8
-  return new Date(Date.parse(`${day}T00:00:00Z`) + offset * 3_600_000).toISOString()
+  const [pst, pdt] = [8, 7].map((h) => new Date(Date.parse(`${day}T00:00:00Z`) + h * 3_600_000))
+  // Daylight time at midnight if 07:00Z is already that day in Los Angeles.
+  return (pacificDate.format(pdt!) === day ? pdt! : pst!).toISOString()
 }
 
 /**
@@ -84,6 +86,8 @@ export interface YouTubeServer {
     readonly jobs: Array<ReachJob>
     readonly reports: Array<ReachReport>
     readonly downloads: Array<string>
+    /** The channel id written into downloaded CSVs (default: the server's channel). */
+    csvChannel: string | undefined
     /** When set, every report page names the same next page (a looping API). */
     loopPaging: boolean
     /** Where download URLs point (default: this server); a test points them elsewhere. */
@@ -147,8 +151,8 @@ export const startYouTube = async (options: {
   }
   const csvOf = (report: ReachReport) =>
     "date,channel_id,video_id,live_or_on_demand,subscribed_status,video_thumbnail_impressions,video_thumbnail_impressions_ctr\n" +
-    report.rows.map((r) => `${report.day.replaceAll("-", "")},${options.channelId},${r.videoId},on_demand,${r.status},${r.impressions},${r.ctr}\n`).join("")
-  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, loopPaging: false, publish, expireBefore: (day) => (hidden = day), current }
+    report.rows.map((r) => `${report.day.replaceAll("-", "")},${reach.csvChannel ?? options.channelId},${r.videoId},on_demand,${r.status},${r.impressions},${r.ctr}\n`).join("")
+  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, loopPaging: false, csvChannel: undefined, publish, expireBefore: (day) => (hidden = day), current }
   if (options.reachJob !== false) {
     jobs.push({ id: "a7b3c9d1-reach-job", reportTypeId: reachType, name: "solohub channel_reach_basic_a1", createTime: `${shiftDay(options.today, -20)}T09:14:03.512044Z` })
     // The first reports cover the 30 days before the job, then one a day, each a day or two late.
