@@ -130,6 +130,21 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("YouTube against th
       yield* reachMatches
     }))
 
+  it.effect("reach: a gzip body that does not inflate is drift saying so, its bytes kept in base64; the rerun converges", () =>
+    Effect.gen(function*() {
+      server.reach.publish(["2026-11-17"])
+      server.reach.corruptGzip = true
+      const outcome = yield* run()
+      server.reach.corruptGzip = false
+      expect(outcome.failures.map((f) => f.reason)).toEqual(["Drift"])
+      expect(outcome.failures[0]!.message).toMatch(/youtube\/reach: the response is gzip data that does not inflate \(.+; 16 bytes, kept in base64\)/)
+      const sql = yield* HubWriter
+      const kept = yield* sql<{ body: string }>`SELECT body FROM ops.raw_payloads WHERE source = 'youtube' AND stream = 'reach' AND status = 'drift' ORDER BY id DESC LIMIT 1`
+      expect(kept[0]!.body).toMatch(/^base64:H4sI/)
+      expect((yield* run()).failures).toEqual([])
+      yield* reachMatches
+    }))
+
   it.effect("reach: 429s, 5xx and resets on a download are retried to the same data", () =>
     Effect.gen(function*() {
       server.reach.publish(["2026-11-15"])

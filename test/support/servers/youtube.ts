@@ -86,6 +86,8 @@ export interface YouTubeServer {
     readonly jobs: Array<ReachJob>
     readonly reports: Array<ReachReport>
     readonly downloads: Array<string>
+    /** When set, downloads are gzip-labelled bytes that do not inflate. */
+    corruptGzip: boolean
     /** The channel id written into downloaded CSVs (default: the server's channel). */
     csvChannel: string | undefined
     /** When set, every report page names the same next page (a looping API). */
@@ -152,7 +154,7 @@ export const startYouTube = async (options: {
   const csvOf = (report: ReachReport) =>
     "date,channel_id,video_id,live_or_on_demand,subscribed_status,video_thumbnail_impressions,video_thumbnail_impressions_ctr\n" +
     report.rows.map((r) => `${report.day.replaceAll("-", "")},${reach.csvChannel ?? options.channelId},${r.videoId},on_demand,${r.status},${r.impressions},${r.ctr}\n`).join("")
-  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, loopPaging: false, csvChannel: undefined, publish, expireBefore: (day) => (hidden = day), current }
+  const reach: YouTubeServer["reach"] = { jobs, reports, downloads, downloadFaults, downloadOrigin: undefined, loopPaging: false, csvChannel: undefined, corruptGzip: false, publish, expireBefore: (day) => (hidden = day), current }
   if (options.reachJob !== false) {
     jobs.push({ id: "a7b3c9d1-reach-job", reportTypeId: reachType, name: "solohub channel_reach_basic_a1", createTime: `${shiftDay(options.today, -20)}T09:14:03.512044Z` })
     // The first reports cover the 30 days before the job, then one a day, each a day or two late.
@@ -271,6 +273,7 @@ export const startYouTube = async (options: {
         downloads.push(report.id)
         const csv = csvOf(report)
         const text = applied?.kind === "truncate" ? csv.slice(0, Math.floor(csv.length / 2)) : applied?.kind === "wrong-type" ? csv.replace(/,(\d+),(0\.\d+)\n/, ",lots,$2\n") : csv
+        if (reach.corruptGzip) return res.writeHead(200, { "content-type": "application/octet-stream", "content-encoding": "gzip" }).end(Buffer.concat([gzipSync(text).subarray(0, 12), Buffer.from([0, 0, 0xff, 0x13])]))
         const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))
         return res.writeHead(200, { "content-type": "application/octet-stream", ...(gzip ? { "content-encoding": "gzip" } : {}) }).end(gzip ? gzipSync(text) : text)
       }
