@@ -3,6 +3,7 @@
  * source of each column's PII status: a column in the database that no
  * definition here names is treated as PII, and a test fails on it.
  */
+import { attributionTables } from "./attribution/tables.ts"
 import { backlogTables } from "./backlog/tables.ts"
 import { bingTables } from "./connectors/bing/tables.ts"
 import { clarityTables } from "./connectors/clarity/tables.ts"
@@ -21,6 +22,7 @@ import { warehouseTables } from "./warehouse/tables.ts"
 
 export const allTables: ReadonlyArray<AnyTable> = [
   ...opsTables,
+  ...attributionTables,
   ...backlogTables,
   ...syncTables,
   ...searchConsoleTables,

@@ -1,0 +1,168 @@
+/**
+ * Verifying one real tagged visit end to end (docs/attribution.md). UTM parameters are lost silently: a redirect
+ * that drops the query string (http → https, the bare domain → www, a trailing-slash rule, a link shortener) turns
+ * a campaign's visit into "(direct)", and nothing anywhere says so. A check has two halves:
+ *
+ * - `trace` follows a tagged link hop by hop, as a browser would, and says at which redirect the parameters went
+ *   missing (or that the landing page does not answer);
+ * - `verify`, once the founder has opened the link in a browser (GA4 counts only visits whose page runs its tag)
+ *   and the nightly GA4 sync has loaded that day, looks for the check's own campaign name in GA4's sessions.
+ *
+ * Each check gets a campaign name of its own, so the one visit it stands for can be told from every other.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import type { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Either } from "effect"
+import { randomBytes } from "node:crypto"
+
+export const utmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] as const
+
+export interface Tags {
+  readonly source: string
+  readonly medium: string
+  readonly campaign: string
+}
+
+export interface Hop {
+  readonly url: string
+  /** The HTTP status, or 0 when the request did not get an answer. */
+  readonly status: number
+  readonly location?: string
+  /** The UTM parameters of the tagged link that this URL no longer carries (or carries changed). */
+  readonly missing: ReadonlyArray<string>
+}
+
+export interface Trace {
+  readonly taggedUrl: string
+  readonly hops: ReadonlyArray<Hop>
+  readonly finalUrl: string | null
+  /** The landing page answered 2xx with every parameter intact. */
+  readonly kept: boolean
+  readonly problem: string | null
+}
+
+/** A campaign name no other visit has: `solohub-check-20261123-a1b2c3`. */
+export const newCampaign = (now: Date) => `solohub-check-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`
+
+/** The link with the check's UTM parameters set (any others it has are kept). */
+export const tagUrl = (url: string, tags: Tags) => {
+  const tagged = new URL(url)
+  tagged.searchParams.set("utm_source", tags.source)
+  tagged.searchParams.set("utm_medium", tags.medium)
+  tagged.searchParams.set("utm_campaign", tags.campaign)
+  return tagged.href
+}
+
+const utmOf = (url: string) => {
+  const params = new URL(url).searchParams
+  return new Map(utmKeys.filter((k) => params.has(k)).map((k) => [k, params.get(k)!]))
+}
+
+/**
+ * Follows the link's redirects one at a time (at most `maxHops`), noting at each URL which of the tagged link's UTM
+ * parameters are gone. Client-side redirects (a meta refresh, JavaScript) are not followed: only a browser visit and
+ * `verify` can speak for those.
+ */
+export const trace = (taggedUrl: string, options: { readonly maxHops?: number; readonly timeoutMillis: number }) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const maxHops = options.maxHops ?? 10
+    const wanted = utmOf(taggedUrl)
+    const missingAt = (url: string) => {
+      const has = utmOf(url)
+      return [...wanted].filter(([k, v]) => has.get(k) !== v).map(([k]) => k)
+    }
+    const hops: Array<Hop> = []
+    let url = taggedUrl
+    for (let i = 0; i <= maxHops; i++) {
+      const answer = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({ "user-agent": "solohub utm-check", accept: "text/html" }))).pipe(
+        Effect.flatMap((response) => Effect.as(Effect.ignore(response.arrayBuffer), response)),
+        Effect.timeout(Duration.millis(options.timeoutMillis)),
+        Effect.either
+      )
+      if (Either.isLeft(answer)) {
+        const error = answer.left as { _tag?: string; message?: string }
+        hops.push({ url, status: 0, missing: missingAt(url) })
+        return finish(taggedUrl, hops, `${url} did not answer (${error._tag === "TimeoutException" ? "timeout" : error.message ?? error._tag})`)
+      }
+      const { status, headers } = answer.right
+      const location = headers["location"]
+      hops.push({ url, status, ...(location === undefined ? {} : { location }), missing: missingAt(url) })
+      if (status < 300 || status >= 400 || location === undefined) return finish(taggedUrl, hops, null)
+      if (i === maxHops) break
+      url = new URL(location, url).href
+    }
+    return finish(taggedUrl, hops, `more than ${maxHops} redirects (a loop?): the visit never lands`)
+  })
+
+const finish = (taggedUrl: string, hops: ReadonlyArray<Hop>, failure: string | null): Trace => {
+  const last = hops[hops.length - 1]!
+  const dropped = hops.findIndex((h) => h.missing.length > 0)
+  const problem = failure ??
+    (dropped > 0
+      ? `the ${hops[dropped - 1]!.status} redirect from ${hops[dropped - 1]!.url} to ${hops[dropped]!.url} drops ${hops[dropped]!.missing.join(", ")}`
+      : dropped === 0
+      ? `the link itself lacks ${hops[0]!.missing.join(", ")}`
+      : last.status >= 400
+      ? `the landing page ${last.url} answers HTTP ${last.status}`
+      : null)
+  return { taggedUrl, hops, finalUrl: failure === null ? last.url : null, kept: problem === null, problem }
+}
+
+/** Stores a traced check; its campaign is what `verify` looks for. */
+export const record = (sql: PgClient.PgClient, url: string, tags: Tags, result: Trace, now: Date) =>
+  sql`INSERT INTO ops.utm_checks (url, tagged_url, utm_source, utm_medium, utm_campaign, hops, final_url, kept, problem, checked_at)
+      VALUES (${url}, ${result.taggedUrl}, ${tags.source}, ${tags.medium}, ${tags.campaign}, ${JSON.stringify(result.hops)}::jsonb,
+              ${result.finalUrl}, ${result.kept}, ${result.problem}, ${now.toISOString()}::timestamptz)`
+
+export interface Verification {
+  readonly campaign: string
+  readonly checkedAt: Date
+  readonly state: "seen" | "waiting" | "missing"
+  readonly message: string
+}
+
+/**
+ * Looks for the campaign of every unverified check whose link kept its parameters (one that dropped them cannot
+ * arrive; fix the redirect and check again) in GA4's sessions. Seen: the visit went end to end (and the check is
+ * marked verified, with how GA4 classified it). Not seen while GA4 has not loaded a day after the check: waiting.
+ * Not seen `graceDays` after the check although GA4 has loaded the days since: missing — the parameters are lost
+ * in the browser, or the link was never opened.
+ */
+export const verify = (sql: PgClient.PgClient, now: Date, graceDays = 3) =>
+  Effect.gen(function*() {
+    const checks = yield* sql<{ id: string; utm_source: string; utm_medium: string; utm_campaign: string; checked_at: Date }>`
+      SELECT id::text, utm_source, utm_medium, utm_campaign, checked_at FROM ops.utm_checks WHERE verified_at IS NULL AND kept ORDER BY checked_at`
+    const [loaded] = yield* sql<{ newest: string | null }>`SELECT to_char(max(date), 'YYYY-MM-DD') AS newest FROM analytics.ga4_traffic_daily`
+    const newest = loaded?.newest ?? null
+    const out: Array<Verification> = []
+    for (const check of checks) {
+      const [seen] = yield* sql<{ sessions: string | null; first_day: string | null; seen_as: string | null }>`
+        SELECT sum(sessions)::text AS sessions, to_char(min(date), 'YYYY-MM-DD') AS first_day,
+               string_agg(DISTINCT session_source || ' / ' || session_medium, ', ') AS seen_as
+          FROM analytics.ga4_traffic_daily WHERE session_campaign_name = ${check.utm_campaign}`
+      const checkedOn = check.checked_at.toISOString().slice(0, 10)
+      if (seen?.sessions != null && Number(seen.sessions) > 0) {
+        yield* sql`UPDATE ops.utm_checks SET ga4_sessions = ${seen.sessions}::numeric, ga4_first_day = ${seen.first_day}::date,
+                     ga4_seen_as = ${seen.seen_as}, verified_at = ${now.toISOString()}::timestamptz WHERE id = ${check.id}::bigint`
+        const expected = `${check.utm_source} / ${check.utm_medium}`
+        out.push({
+          campaign: check.utm_campaign, checkedAt: check.checked_at, state: "seen",
+          message: `${check.utm_campaign}: GA4 counted ${seen.sessions} session(s) from ${seen.first_day}, as ${seen.seen_as}` +
+            (seen.seen_as === expected ? "" : ` (the link said ${expected}: something between the click and GA4 rewrote it)`)
+        })
+      } else if (newest === null || newest <= checkedOn || (now.getTime() - check.checked_at.getTime()) / 86_400_000 < graceDays) {
+        out.push({
+          campaign: check.utm_campaign, checkedAt: check.checked_at, state: "waiting",
+          message: `${check.utm_campaign}: not in GA4 yet (GA4 is loaded through ${newest ?? "no day"}); open the tagged link once in a browser if you have not`
+        })
+      } else {
+        out.push({
+          campaign: check.utm_campaign, checkedAt: check.checked_at, state: "missing",
+          message: `${check.utm_campaign}: checked ${checkedOn}, and GA4 (loaded through ${newest}) has no session with this campaign: ` +
+            `the UTM parameters are lost after the page loads (a client-side redirect, a consent banner that blocks the tag, a router that rewrites the URL) — or the link was never opened`
+        })
+      }
+    }
+    return out
+  })
