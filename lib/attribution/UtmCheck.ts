@@ -109,11 +109,17 @@ const finish = (taggedUrl: string, hops: ReadonlyArray<Hop>, failure: string | n
   return { taggedUrl, hops, finalUrl: failure === null ? last.url : null, kept: problem === null, problem }
 }
 
-/** Stores a traced check; its campaign is what `verify` looks for. */
+/**
+ * Stores a traced check; its campaign is what `verify` looks for. Checking a campaign again (after fixing a redirect)
+ * replaces its trace and opens it again.
+ */
 export const record = (sql: PgClient.PgClient, url: string, tags: Tags, result: Trace, now: Date) =>
   sql`INSERT INTO ops.utm_checks (url, tagged_url, utm_source, utm_medium, utm_campaign, hops, final_url, kept, problem, checked_at)
       VALUES (${url}, ${result.taggedUrl}, ${tags.source}, ${tags.medium}, ${tags.campaign}, ${JSON.stringify(result.hops)}::jsonb,
-              ${result.finalUrl}, ${result.kept}, ${result.problem}, ${now.toISOString()}::timestamptz)`
+              ${result.finalUrl}, ${result.kept}, ${result.problem}, ${now.toISOString()}::timestamptz)
+      ON CONFLICT (utm_campaign) DO UPDATE SET url = EXCLUDED.url, tagged_url = EXCLUDED.tagged_url, utm_source = EXCLUDED.utm_source,
+        utm_medium = EXCLUDED.utm_medium, hops = EXCLUDED.hops, final_url = EXCLUDED.final_url, kept = EXCLUDED.kept, problem = EXCLUDED.problem,
+        checked_at = EXCLUDED.checked_at, ga4_sessions = NULL, ga4_first_day = NULL, ga4_seen_as = NULL, verified_at = NULL`
 
 export interface Verification {
   readonly campaign: string
