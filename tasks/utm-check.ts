@@ -7,7 +7,7 @@
 import { Args, Options } from "@effect/cli"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
-import { newCampaign, record, tagUrl, trace, verify } from "../lib/attribution/UtmCheck.ts"
+import { campaignProblem, newCampaign, record, scrubbed, tagUrl, trace, verify } from "../lib/attribution/UtmCheck.ts"
 import * as Task from "../lib/cli/Task.ts"
 import { HubWriter } from "../lib/db/Connections.ts"
 import { retryPolicyConfig } from "../lib/http/Retry.ts"
@@ -40,17 +40,20 @@ const command = Task.make(
       if (!URL.canParse(config.url.value) || !/^https?:$/.test(new URL(config.url.value).protocol)) {
         return yield* Effect.fail(new Error(`not an http(s) URL: ${config.url.value}`))
       }
-      const tags = { source: config.source, medium: config.medium, campaign: Option.getOrElse(config.campaign, () => newCampaign(now)) }
+      const tags = { source: config.source, medium: config.medium, campaign: Option.getOrElse(config.campaign, newCampaign) }
+      const unusable = campaignProblem(tags.campaign)
+      if (unusable !== undefined) return yield* Effect.fail(new Error(unusable))
       const policy = yield* retryPolicyConfig
-      const result = yield* trace(tagUrl(config.url.value, tags), { timeoutMillis: policy.timeoutMillis })
-      yield* record(sql, config.url.value, tags, result, now)
-      yield* run.addRows(1)
+      const result = scrubbed(yield* trace(tagUrl(config.url.value, tags), { timeoutMillis: policy.timeoutMillis }))
       for (const hop of result.hops) {
         yield* Console.log(`  ${String(hop.status).padStart(3)} ${hop.url}${hop.missing.length > 0 ? `   (missing: ${hop.missing.join(", ")})` : ""}`)
       }
+      yield* record(sql, config.url.value, tags, result, now)
+      yield* run.addRows(1)
       if (!result.kept) {
-        yield* run.attention(`UTM check ${tags.campaign}: ${result.problem}`)
-        yield* Console.log(`\nthe parameters do not survive: ${result.problem}`)
+        const what = result.outcome === "dropped" ? "the parameters do not survive" : "the check could not finish"
+        yield* run.attention(`UTM check ${tags.campaign}: ${what}: ${result.problem}`)
+        yield* Console.log(`\n${what}: ${result.problem}`)
         return
       }
       yield* Console.log(

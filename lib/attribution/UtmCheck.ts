@@ -13,7 +13,9 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Either } from "effect"
-import { randomBytes } from "node:crypto"
+import { randomInt } from "node:crypto"
+import { scrubText } from "../config/Redact.ts"
+import { looksPersonal } from "../sync/Guard.ts"
 
 export const utmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] as const
 
@@ -38,11 +40,24 @@ export interface Trace {
   readonly finalUrl: string | null
   /** The landing page answered 2xx with every parameter intact. */
   readonly kept: boolean
+  /** "dropped": a redirect lost or changed a parameter; "failed": the check could not finish (no answer, a loop, an error page). */
+  readonly outcome: "kept" | "dropped" | "failed"
   readonly problem: string | null
 }
 
-/** A campaign name no other visit has: `solohub-check-20261123-a1b2c3`. */
-export const newCampaign = (now: Date) => `solohub-check-${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`
+/**
+ * A campaign name no other visit has: `solohub-check-kqzvbmtr`. Letters only: the GA4 sync redacts anything in a
+ * UTM value that looks like a phone number (lib/sync/Guard.ts), and a date followed by digits does.
+ */
+export const newCampaign = () => `solohub-check-${Array.from({ length: 8 }, () => "abcdefghijklmnopqrstuvwxyz"[randomInt(26)]).join("")}`
+
+/** Why a campaign name cannot be used for a check, if it cannot. */
+export const campaignProblem = (campaign: string) =>
+  campaign.trim() === ""
+    ? "the campaign name is empty"
+    : looksPersonal(campaign)
+    ? `the campaign name ${JSON.stringify(campaign)} looks like a phone number or an email to the GA4 sync, which redacts it: the visit could never be found`
+    : undefined
 
 /** The link with the check's UTM parameters set (any others it has are kept). */
 export const tagUrl = (url: string, tags: Tags) => {
@@ -75,7 +90,7 @@ export const trace = (taggedUrl: string, options: { readonly maxHops?: number; r
     const hops: Array<Hop> = []
     let url = taggedUrl
     for (let i = 0; i <= maxHops; i++) {
-      const answer = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({ "user-agent": "solohub utm-check", accept: "text/html" }))).pipe(
+      const answer = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "text/html,application/xhtml+xml" }))).pipe(
         Effect.flatMap((response) => Effect.as(Effect.ignore(response.arrayBuffer), response)),
         Effect.timeout(Duration.millis(options.timeoutMillis)),
         Effect.either
@@ -90,6 +105,7 @@ export const trace = (taggedUrl: string, options: { readonly maxHops?: number; r
       hops.push({ url, status, ...(location === undefined ? {} : { location }), missing: missingAt(url) })
       if (status < 300 || status >= 400 || location === undefined) return finish(taggedUrl, hops, null)
       if (i === maxHops) break
+      if (!URL.canParse(location, url)) return finish(taggedUrl, hops, `${url} redirects to ${JSON.stringify(location)}, which is not a URL`)
       url = new URL(location, url).href
     }
     return finish(taggedUrl, hops, `more than ${maxHops} redirects (a loop?): the visit never lands`)
@@ -106,20 +122,35 @@ const finish = (taggedUrl: string, hops: ReadonlyArray<Hop>, failure: string | n
       : last.status >= 400
       ? `the landing page ${last.url} answers HTTP ${last.status}`
       : null)
-  return { taggedUrl, hops, finalUrl: failure === null ? last.url : null, kept: problem === null, problem }
+  const outcome = problem === null ? "kept" : failure === null && dropped >= 0 ? "dropped" : "failed"
+  return { taggedUrl, hops, finalUrl: failure === null ? last.url : null, kept: problem === null, outcome, problem }
 }
+
+/** A browser's: bot walls answer an unknown client with a 403 that says nothing about the redirects. */
+const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 solohub-utm-check"
+
+/** The trace with secrets in its URLs (a token parameter, user:password@) masked, for storing and printing. */
+export const scrubbed = (t: Trace): Trace => ({
+  ...t,
+  taggedUrl: scrubText(t.taggedUrl),
+  finalUrl: t.finalUrl === null ? null : scrubText(t.finalUrl),
+  problem: t.problem === null ? null : scrubText(t.problem),
+  hops: t.hops.map((h) => ({ ...h, url: scrubText(h.url), ...(h.location === undefined ? {} : { location: scrubText(h.location) }) }))
+})
 
 /**
  * Stores a traced check; its campaign is what `verify` looks for. Checking a campaign again (after fixing a redirect)
  * replaces its trace and opens it again.
  */
-export const record = (sql: PgClient.PgClient, url: string, tags: Tags, result: Trace, now: Date) =>
-  sql`INSERT INTO ops.utm_checks (url, tagged_url, utm_source, utm_medium, utm_campaign, hops, final_url, kept, problem, checked_at)
-      VALUES (${url}, ${result.taggedUrl}, ${tags.source}, ${tags.medium}, ${tags.campaign}, ${JSON.stringify(result.hops)}::jsonb,
+export const record = (sql: PgClient.PgClient, url: string, tags: Tags, traced: Trace, now: Date) => {
+  const result = scrubbed(traced)
+  return sql`INSERT INTO ops.utm_checks (url, tagged_url, utm_source, utm_medium, utm_campaign, hops, final_url, kept, problem, checked_at)
+      VALUES (${scrubText(url)}, ${result.taggedUrl}, ${tags.source}, ${tags.medium}, ${tags.campaign}, ${JSON.stringify(result.hops)}::jsonb,
               ${result.finalUrl}, ${result.kept}, ${result.problem}, ${now.toISOString()}::timestamptz)
       ON CONFLICT (utm_campaign) DO UPDATE SET url = EXCLUDED.url, tagged_url = EXCLUDED.tagged_url, utm_source = EXCLUDED.utm_source,
         utm_medium = EXCLUDED.utm_medium, hops = EXCLUDED.hops, final_url = EXCLUDED.final_url, kept = EXCLUDED.kept, problem = EXCLUDED.problem,
-        checked_at = EXCLUDED.checked_at, ga4_sessions = NULL, ga4_first_day = NULL, ga4_seen_as = NULL, verified_at = NULL`
+        checked_at = EXCLUDED.checked_at, ga4_sessions = NULL, ga4_first_day = NULL, ga4_seen_as = NULL, verified_at = NULL, outcome = NULL`
+}
 
 export interface Verification {
   readonly campaign: string
@@ -129,46 +160,58 @@ export interface Verification {
 }
 
 /**
- * Looks for the campaign of every unverified check whose link kept its parameters (one that dropped them cannot
- * arrive; fix the redirect and check again) in GA4's sessions. Seen: the visit went end to end (and the check is
- * marked verified, with how GA4 classified it). Not seen while GA4 has not loaded a day after the check: waiting.
- * Not seen `graceDays` after the check although GA4 has loaded the days since: missing — the parameters are lost
- * in the browser, or the link was never opened.
+ * Looks for the campaign of every open check whose link kept its parameters (one that dropped them cannot arrive;
+ * fix the redirect and check again) in GA4's sessions, from the day before the check on (an older visit with the
+ * same name is not this one).
+ *
+ * - seen: GA4 counted it; the check ends, with how GA4 classified the visit.
+ * - waiting: GA4 has not loaded two days past the check for every property (per its fetch log, in each property's
+ *   own days), or the check is less than `graceDays` old.
+ * - missing: neither — the parameters are lost in the browser, or the link was never opened. Reported once; the
+ *   check then ends (run a new one after fixing the cause).
  */
 export const verify = (sql: PgClient.PgClient, now: Date, graceDays = 3) =>
   Effect.gen(function*() {
-    const checks = yield* sql<{ id: string; utm_source: string; utm_medium: string; utm_campaign: string; checked_at: Date }>`
-      SELECT id::text, utm_source, utm_medium, utm_campaign, checked_at FROM ops.utm_checks WHERE verified_at IS NULL AND kept ORDER BY checked_at`
-    const [loaded] = yield* sql<{ newest: string | null }>`SELECT to_char(max(date), 'YYYY-MM-DD') AS newest FROM analytics.ga4_traffic_daily`
-    const newest = loaded?.newest ?? null
+    const checks = yield* sql<{ id: string; utm_source: string; utm_medium: string; utm_campaign: string; checked_at: Date; checked_on: string }>`
+      SELECT id::text, utm_source, utm_medium, utm_campaign, checked_at, to_char(checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS checked_on
+        FROM ops.utm_checks WHERE outcome IS NULL AND kept ORDER BY checked_at`
+    // The day GA4 is loaded through, for the property that lags most: a visit may be on any of them.
+    const [loaded] = yield* sql<{ through: string | null; properties: number }>`
+      SELECT to_char(min(through), 'YYYY-MM-DD') AS through, count(*)::int AS properties
+        FROM (SELECT ga4_property_id, max(date) AS through FROM analytics.ga4_fetch_log WHERE report = 'traffic' GROUP BY ga4_property_id) p`
+    const through = loaded?.through ?? null
     const out: Array<Verification> = []
     for (const check of checks) {
       const [seen] = yield* sql<{ sessions: string | null; first_day: string | null; seen_as: string | null }>`
         SELECT sum(sessions)::text AS sessions, to_char(min(date), 'YYYY-MM-DD') AS first_day,
                string_agg(DISTINCT session_source || ' / ' || session_medium, ', ') AS seen_as
-          FROM analytics.ga4_traffic_daily WHERE session_campaign_name = ${check.utm_campaign}`
-      const checkedOn = check.checked_at.toISOString().slice(0, 10)
+          FROM analytics.ga4_traffic_daily WHERE session_campaign_name = ${check.utm_campaign} AND date >= ${check.checked_on}::date - 1`
+      const base = { campaign: check.utm_campaign, checkedAt: check.checked_at }
+      const ageDays = (now.getTime() - check.checked_at.getTime()) / 86_400_000
       if (seen?.sessions != null && Number(seen.sessions) > 0) {
         yield* sql`UPDATE ops.utm_checks SET ga4_sessions = ${seen.sessions}::numeric, ga4_first_day = ${seen.first_day}::date,
-                     ga4_seen_as = ${seen.seen_as}, verified_at = ${now.toISOString()}::timestamptz WHERE id = ${check.id}::bigint`
+                     ga4_seen_as = ${seen.seen_as}, verified_at = ${now.toISOString()}::timestamptz, outcome = 'seen' WHERE id = ${check.id}::bigint`
         const expected = `${check.utm_source} / ${check.utm_medium}`
         out.push({
-          campaign: check.utm_campaign, checkedAt: check.checked_at, state: "seen",
+          ...base, state: "seen",
           message: `${check.utm_campaign}: GA4 counted ${seen.sessions} session(s) from ${seen.first_day}, as ${seen.seen_as}` +
             (seen.seen_as === expected ? "" : ` (the link said ${expected}: something between the click and GA4 rewrote it)`)
         })
-      } else if (newest === null || newest <= checkedOn || (now.getTime() - check.checked_at.getTime()) / 86_400_000 < graceDays) {
+      } else if (through === null || through < addDay(check.checked_on, 2) || ageDays < graceDays) {
         out.push({
-          campaign: check.utm_campaign, checkedAt: check.checked_at, state: "waiting",
-          message: `${check.utm_campaign}: not in GA4 yet (GA4 is loaded through ${newest ?? "no day"}); open the tagged link once in a browser if you have not`
+          ...base, state: "waiting",
+          message: `${check.utm_campaign}: not in GA4 yet (GA4 is loaded through ${through ?? "no day"}); open the tagged link once in a browser if you have not`
         })
       } else {
+        yield* sql`UPDATE ops.utm_checks SET verified_at = ${now.toISOString()}::timestamptz, outcome = 'missing' WHERE id = ${check.id}::bigint`
         out.push({
-          campaign: check.utm_campaign, checkedAt: check.checked_at, state: "missing",
-          message: `${check.utm_campaign}: checked ${checkedOn}, and GA4 (loaded through ${newest}) has no session with this campaign: ` +
+          ...base, state: "missing",
+          message: `${check.utm_campaign}: checked ${check.checked_on}, and GA4 (loaded through ${through}) has no session with this campaign: ` +
             `the UTM parameters are lost after the page loads (a client-side redirect, a consent banner that blocks the tag, a router that rewrites the URL) — or the link was never opened`
         })
       }
     }
     return out
   })
+
+const addDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)

@@ -10,7 +10,8 @@ export const utmChecks = Table.make({
     utm_source: Schema.String, utm_medium: Schema.String, utm_campaign: Schema.String,
     hops: Schema.Unknown, final_url: Schema.NullOr(Schema.String), kept: Schema.Boolean, problem: Schema.NullOr(Schema.String),
     checked_at: Schema.DateFromSelf, ga4_sessions: Schema.NullOr(Schema.Number), ga4_first_day: Schema.NullOr(Schema.DateFromSelf),
-    ga4_seen_as: Schema.NullOr(Schema.String), verified_at: Schema.NullOr(Schema.DateFromSelf)
+    ga4_seen_as: Schema.NullOr(Schema.String), verified_at: Schema.NullOr(Schema.DateFromSelf),
+    outcome: Schema.NullOr(Schema.Literal("seen", "missing"))
   }),
   key: ["id"]
 })

@@ -3,7 +3,8 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as http from "node:http"
 import { afterAll } from "vitest"
-import { record, tagUrl, trace, verify } from "../../lib/attribution/UtmCheck.ts"
+import { campaignProblem, newCampaign, record, tagUrl, trace, verify } from "../../lib/attribution/UtmCheck.ts"
+import { redactPersonal } from "../../lib/sync/Guard.ts"
 import { HubWriter } from "../../lib/db/Connections.ts"
 import { provision } from "../../lib/db/Provision.ts"
 import { runTask } from "../support/subprocess.ts"
@@ -17,6 +18,8 @@ const site = http.createServer((req, res) => {
   if (url.pathname === "/keep") return res.writeHead(308, { location: `/landing/${url.search}` }).end()
   if (url.pathname === "/strip") return res.writeHead(302, { location: "/landing/" }).end()
   if (url.pathname === "/loop") return res.writeHead(302, { location: `/loop${url.search}` }).end()
+  if (url.pathname === "/bad-location") return res.writeHead(301, { location: "http://[broken" }).end()
+  if (url.pathname === "/bot-wall") return res.writeHead(req.headers["user-agent"]?.startsWith("Mozilla/5.0") ? 200 : 403).end()
   if (url.pathname === "/landing/") return res.writeHead(200, { "content-type": "text/html" }).end("<html><body>landing</body></html>")
   res.writeHead(404, { "content-type": "text/html" }).end("not found")
 })
@@ -48,33 +51,62 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("UTM checks", (it) 
       expect(gone.problem).toBe(`the landing page ${origin}/old-post?utm_source=solohub&utm_medium=check&utm_campaign=c-gone answers HTTP 404`)
       const nobody = yield* trace(tagUrl("http://127.0.0.1:9/", tags("c-down")), { timeoutMillis: 2000 })
       expect(nobody.problem).toMatch(/^http:\/\/127\.0\.0\.1:9\/\?utm_source=solohub&utm_medium=check&utm_campaign=c-down did not answer/)
+      const broken = yield* trace(tagUrl(`${origin}/bad-location`, tags("c-broken")), { timeoutMillis: 2000 })
+      expect(broken.problem).toBe(`${origin}/bad-location?utm_source=solohub&utm_medium=check&utm_campaign=c-broken redirects to "http://[broken", which is not a URL`)
+      // A dropped parameter is told apart from a check that could not finish.
+      expect([stripped, loop, gone, nobody, broken].map((t) => t.outcome)).toEqual(["dropped", "failed", "failed", "failed", "failed"])
+      // Bot walls that turn away unknown clients let a browser's user agent through.
+      expect((yield* trace(tagUrl(`${origin}/bot-wall`, tags("c-wall")), { timeoutMillis: 2000 })).outcome).toBe("kept")
     }))
 
-  it.effect("verify: a campaign GA4 counted is seen (and how GA4 classified it); one not yet loaded waits; one GA4 never saw is missing", () =>
+  it("campaign names of their own survive the GA4 sync's redaction of phone-like values; a name that would not is refused", () => {
+    for (let i = 0; i < 500; i++) {
+      const name = newCampaign()
+      expect(redactPersonal(name)).toEqual({ text: name, redacted: false })
+    }
+    expect(campaignProblem("launch-20261123-4711")).toContain("looks like a phone number or an email to the GA4 sync")
+    expect(campaignProblem("launch-check")).toBeUndefined()
+  })
+
+  it.effect("verify: seen (from the day before the check on, with how GA4 classified it); waiting until GA4 is loaded two days past the check and three days went by; then missing, once", () =>
     Effect.gen(function*() {
       const sql = yield* HubWriter
       const now = new Date("2026-11-20T12:00:00Z")
-      const kept = (campaign: string) => Effect.flatMap(trace(tagUrl(`${origin}/bare`, tags(campaign)), { timeoutMillis: 2000 }), (r) => record(sql, `${origin}/bare`, tags(campaign), r, now))
-      yield* kept("solohub-check-seen")
-      yield* kept("solohub-check-lost")
+      const check = (path: string, campaign: string, source = "solohub") =>
+        Effect.flatMap(trace(tagUrl(`${origin}${path}`, { ...tags(campaign), source }), { timeoutMillis: 2000 }), (r) => record(sql, `${origin}${path}`, { ...tags(campaign), source }, r, now))
+      const traffic = (day: string, source: string, medium: string, campaign: string, sessions: number) =>
+        sql`INSERT INTO analytics.ga4_traffic_daily (property, ga4_property_id, date, session_source, session_medium, session_campaign_name, sessions, engaged_sessions, total_users, key_events, fetched_at)
+            VALUES ('blog', '123', ${day}::date, ${source}, ${medium}, ${campaign}, ${sessions}, ${sessions}, ${sessions}, 0, now())`
+      const loadedThrough = (property: string, day: string) =>
+        sql`INSERT INTO analytics.ga4_fetch_log (ga4_property_id, report, date, row_count, pages, sampled, subject_to_thresholding, data_loss_from_other_row, has_other_row, fetched_at)
+            VALUES (${property}, 'traffic', ${day}::date, 1, 1, false, false, false, false, now())`
+      yield* check("/bare", "solohub-check-seen")
+      yield* check("/bare", "solohub-check-lost")
+      yield* check("/bare", "launch-check", "youtube")
       // A link that dropped its parameters cannot arrive: it is not looked for.
-      yield* Effect.flatMap(trace(tagUrl(`${origin}/strip`, tags("solohub-check-dropped")), { timeoutMillis: 2000 }), (r) => record(sql, `${origin}/strip`, tags("solohub-check-dropped"), r, now))
-      // GA4 has loaded through the 19th: nothing can be known yet.
-      yield* sql`INSERT INTO analytics.ga4_traffic_daily (property, ga4_property_id, date, session_source, session_medium, session_campaign_name, sessions, engaged_sessions, total_users, key_events, fetched_at)
-                 VALUES ('blog', '123', '2026-11-19', 'google', 'organic', '(organic)', 40, 30, 35, 2, now())`
-      expect((yield* verify(sql, now)).map((v) => v.state)).toEqual(["waiting", "waiting"])
-      // Four days later GA4 has the visit of one of them, under the campaign name.
-      yield* sql`INSERT INTO analytics.ga4_traffic_daily (property, ga4_property_id, date, session_source, session_medium, session_campaign_name, sessions, engaged_sessions, total_users, key_events, fetched_at)
-                 VALUES ('blog', '123', '2026-11-21', 'solohub', 'check', 'solohub-check-seen', 1, 1, 1, 0, now()),
-                        ('blog', '123', '2026-11-23', 'google', 'organic', '(organic)', 38, 30, 33, 1, now())`
+      yield* check("/strip", "solohub-check-dropped")
+      // An older visit under a reused name is not this check's.
+      yield* traffic("2026-10-02", "youtube", "video", "launch-check", 5)
+      // Four days later, but the second property's GA4 is loaded only through the day after the check: wait.
+      yield* loadedThrough("123", "2026-11-23")
+      yield* loadedThrough("456", "2026-11-21")
+      yield* traffic("2026-11-21", "solohub", "check", "solohub-check-seen", 1)
+      const early = yield* verify(sql, new Date("2026-11-24T12:00:00Z"))
+      expect(early.map((v) => [v.campaign, v.state])).toEqual([["solohub-check-seen", "seen"], ["solohub-check-lost", "waiting"], ["launch-check", "waiting"]])
+      expect(early[0]!.message).toBe("solohub-check-seen: GA4 counted 1 session(s) from 2026-11-21, as solohub / check")
+      // Both properties loaded two days past the check, but only a day after it: still waiting (three days' grace).
+      yield* loadedThrough("456", "2026-11-23")
+      expect((yield* verify(sql, new Date("2026-11-21T13:00:00Z"))).map((v) => v.state)).toEqual(["waiting", "waiting"])
+      // The reused name's visit arrives, classified as something else than the link said.
+      yield* traffic("2026-11-22", "(direct)", "(none)", "launch-check", 1)
       const later = yield* verify(sql, new Date("2026-11-24T12:00:00Z"))
-      expect(later.map((v) => [v.campaign, v.state])).toEqual([["solohub-check-seen", "seen"], ["solohub-check-lost", "missing"]])
-      expect(later[0]!.message).toBe("solohub-check-seen: GA4 counted 1 session(s) from 2026-11-21, as solohub / check")
-      expect(later[1]!.message).toContain("has no session with this campaign: the UTM parameters are lost after the page loads")
-      const [stored] = yield* sql<{ verified: boolean; seen_as: string }>`SELECT verified_at IS NOT NULL AS verified, ga4_seen_as AS seen_as FROM ops.utm_checks WHERE utm_campaign = 'solohub-check-seen'`
-      expect(stored).toEqual({ verified: true, seen_as: "solohub / check" })
-      // A verified check is not looked for again.
-      expect((yield* verify(sql, new Date("2026-11-25T12:00:00Z"))).map((v) => v.campaign)).toEqual(["solohub-check-lost"])
+      expect(later.map((v) => [v.campaign, v.state])).toEqual([["solohub-check-lost", "missing"], ["launch-check", "seen"]])
+      expect(later[0]!.message).toContain("has no session with this campaign: the UTM parameters are lost after the page loads")
+      expect(later[1]!.message).toBe("launch-check: GA4 counted 1 session(s) from 2026-11-22, as (direct) / (none) (the link said youtube / check: something between the click and GA4 rewrote it)")
+      // Each check ends once: a missing visit is not mailed again every morning.
+      expect(yield* verify(sql, new Date("2026-11-25T12:00:00Z"))).toEqual([])
+      const stored = yield* sql<{ utm_campaign: string; outcome: string | null }>`SELECT utm_campaign, outcome FROM ops.utm_checks WHERE checked_at = ${now.toISOString()}::timestamptz ORDER BY id`
+      expect(stored.map((r) => [r.utm_campaign, r.outcome])).toEqual([["solohub-check-seen", "seen"], ["solohub-check-lost", "missing"], ["launch-check", "seen"], ["solohub-check-dropped", null]])
     }))
 
   it.effect("npm run utm-check: a dropping redirect exits 3 naming it; a clean link prints the link to open; --verify reports", () =>
@@ -89,9 +121,19 @@ layer(base, { timeout: 120_000, excludeTestServices: true })("UTM checks", (it) 
       expect(yield* sql<{ kept: boolean; problem: string | null }>`SELECT kept, problem FROM ops.utm_checks WHERE utm_campaign = 'cli-strip'`).toEqual([{ kept: true, problem: null }])
       const clean = yield* Effect.promise(() => runTask("tasks/utm-check.ts", [`${origin}/bare`], env.env))
       expect(clean.code, clean.stdout + clean.stderr).toBe(0)
-      expect(clean.stdout).toMatch(/open this link once in a browser[^\n]*\n {2}http:\/\/127\.0\.0\.1:\d+\/bare\?utm_source=solohub&utm_medium=check&utm_campaign=solohub-check-\d{8}-[0-9a-f]{6}\n/)
+      expect(clean.stdout).toMatch(/open this link once in a browser[^\n]*\n {2}http:\/\/127\.0\.0\.1:\d+\/bare\?utm_source=solohub&utm_medium=check&utm_campaign=solohub-check-[a-z]{8}\n/)
       const verified = yield* Effect.promise(() => runTask("tasks/utm-check.ts", ["--verify"], env.env))
-      expect(verified.stdout).toMatch(/waiting +solohub-check-\d{8}-[0-9a-f]{6}: not in GA4 yet/)
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0)
+      expect(verified.stdout).toMatch(/waiting +solohub-check-[a-z]{8}: not in GA4 yet/)
       expect(verified.stdout).toMatch(/waiting +cli-strip: not in GA4 yet/)
+      // A token in the link is masked in the output and in the stored check; a campaign the GA4 sync would redact is refused.
+      const secret = yield* Effect.promise(() => runTask("tasks/utm-check.ts", [`${origin}/bare?token=s3cr3t-value`, "--campaign", "cli-token"], env.env))
+      expect(secret.stdout).not.toContain("s3cr3t-value")
+      const [stored] = yield* sql<{ row: string }>`SELECT u::text AS row FROM ops.utm_checks u WHERE utm_campaign = 'cli-token'`
+      expect(stored!.row).toContain("token=<redacted>")
+      expect(stored!.row).not.toContain("s3cr3t-value")
+      const refused = yield* Effect.promise(() => runTask("tasks/utm-check.ts", [`${origin}/bare`, "--campaign", "spring-2026-04-01-22"], env.env))
+      expect(refused.code).toBe(1)
+      expect(refused.stdout + refused.stderr).toContain("looks like a phone number or an email to the GA4 sync")
     }))
 })
