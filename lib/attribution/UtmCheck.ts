@@ -15,6 +15,7 @@ import type { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Either } from "effect"
 import { randomInt } from "node:crypto"
 import { scrubText } from "../config/Redact.ts"
+import { addDays } from "../sync/Days.ts"
 import { looksPersonal } from "../sync/Guard.ts"
 
 export const utmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] as const
@@ -197,7 +198,7 @@ export const verify = (sql: PgClient.PgClient, now: Date, graceDays = 3) =>
           message: `${check.utm_campaign}: GA4 counted ${seen.sessions} session(s) from ${seen.first_day}, as ${seen.seen_as}` +
             (seen.seen_as === expected ? "" : ` (the link said ${expected}: something between the click and GA4 rewrote it)`)
         })
-      } else if (through === null || through < addDay(check.checked_on, 2) || ageDays < graceDays) {
+      } else if (through === null || through < addDays(check.checked_on, 2) || ageDays < graceDays) {
         out.push({
           ...base, state: "waiting",
           message: `${check.utm_campaign}: not in GA4 yet (GA4 is loaded through ${through ?? "no day"}); open the tagged link once in a browser if you have not`
@@ -213,5 +214,3 @@ export const verify = (sql: PgClient.PgClient, now: Date, graceDays = 3) =>
     }
     return out
   })
-
-const addDay = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)

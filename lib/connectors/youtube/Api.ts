@@ -6,6 +6,7 @@
  */
 import { ParseResult, Schema } from "effect"
 import { parseCsv } from "../../imports/Csv.ts"
+import { addDays } from "../../sync/Days.ts"
 
 const Thumbnail = Schema.Struct({ url: Schema.String, width: Schema.optional(Schema.Number), height: Schema.optional(Schema.Number) })
 
@@ -104,8 +105,9 @@ export const pacificMidnight = (day: string) => {
  */
 export const reportDay = (report: Pick<Report, "startTime" | "endTime">) => {
   const day = pacificDay(report.startTime)
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  return Date.parse(report.startTime) === Date.parse(pacificMidnight(day)) && Date.parse(report.endTime) === Date.parse(pacificMidnight(next)) ? day : undefined
+  return Date.parse(report.startTime) === Date.parse(pacificMidnight(day)) && Date.parse(report.endTime) === Date.parse(pacificMidnight(addDays(day, 1)))
+    ? day
+    : undefined
 }
 
 /**
@@ -119,15 +121,15 @@ export const instantKey = (timestamp: string) => {
 }
 
 /** One video's thumbnail reach on one day, summed over the report's other dimensions. */
-export interface ReachDay {
-  readonly date: string
+const ReachDay = Schema.Struct({
+  date: Schema.String,
   /** The report's channel_id, when it has that column (a token for another channel would show here). */
-  readonly channelId: string | null
-  readonly videoId: string
-  readonly impressions: number
+  channelId: Schema.NullOr(Schema.String),
+  videoId: Schema.String,
+  impressions: Schema.Number,
   /** Impressions-weighted over the rows that carried a CTR; null when none did (never made up as 0). */
-  readonly ctr: number | null
-}
+  ctr: Schema.NullOr(Schema.Number)
+})
 
 const reachColumns = ["date", "video_id", "video_thumbnail_impressions", "video_thumbnail_impressions_ctr"] as const
 
@@ -137,9 +139,7 @@ const reachColumns = ["date", "video_id", "video_thumbnail_impressions", "video_
  * summed over, so each video and day comes out once with its impressions and impressions-weighted CTR. A missing
  * column, a malformed line, a number that is not one or a CTR outside 0–1 is drift, named by line and column.
  */
-export const ReachCsv = Schema.transformOrFail(Schema.String, Schema.Array(Schema.Struct({
-  date: Schema.String, channelId: Schema.NullOr(Schema.String), videoId: Schema.String, impressions: Schema.Number, ctr: Schema.NullOr(Schema.Number)
-})), {
+export const ReachCsv = Schema.transformOrFail(Schema.String, Schema.Array(ReachDay), {
   strict: true,
   decode: (text, _, ast) => {
     const bad = (message: string) => ParseResult.fail(new ParseResult.Type(ast, text, message))
